@@ -1,0 +1,20 @@
+//! Exercise 1: accept a batch (reference solution).
+
+use std::io;
+use std::net::SocketAddr;
+
+use eventcore_sockets::{SockFlags, Socket};
+
+/// Accepts up to `max` pending connections from the non-blocking `listener`.
+pub fn accept_batch(listener: &Socket, max: usize) -> io::Result<Vec<(Socket, SocketAddr)>> {
+    let mut accepted = Vec::new();
+    while accepted.len() < max {
+        match listener.accept(SockFlags::NONBLOCKING) {
+            Ok(pair) => accepted.push(pair),
+            // The listen queue is empty: the batch is done, not failed.
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(accepted)
+}
