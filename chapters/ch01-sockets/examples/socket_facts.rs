@@ -48,7 +48,8 @@ fn main() -> io::Result<()> {
     };
 
     println!("{:<14} {:>9} {:>9}", "option", "listener", "accepted");
-    let rows: [(&str, fn(&Socket) -> io::Result<bool>); 5] = [
+    type Getter = fn(&Socket) -> io::Result<bool>;
+    let rows: [(&str, Getter); 5] = [
         ("O_NONBLOCK", Socket::is_nonblocking),
         ("SO_REUSEADDR", Socket::reuseaddr),
         ("TCP_NODELAY", Socket::nodelay),
