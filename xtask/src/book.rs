@@ -124,6 +124,30 @@ pub fn check_include(include: &Include, source: &str) -> Result<(), String> {
     }
 }
 
+/// The caption a listing needs: `<div class="listing-file">PATH</div>` on the
+/// last non-blank line above the code fence that holds the include, naming
+/// the included file (relative to the repository root). The introduction
+/// promises readers that every listing names its file; this keeps the promise.
+pub fn check_caption(markdown: &str, include: &Include) -> Result<(), String> {
+    let lines: Vec<&str> = markdown.lines().collect();
+    // include.line is 1-based; the fence is the line above it.
+    let fence = include.line.checked_sub(2).map(|i| lines[i].trim_start());
+    if !fence.is_some_and(|f| f.starts_with("```")) {
+        return Ok(()); // not a listing (an include of prose, say)
+    }
+    let expected = include.path.trim_start_matches("../");
+    let caption = lines[..include.line - 2]
+        .iter()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map(|l| l.trim());
+    let want = format!("<div class=\"listing-file\">{expected}</div>");
+    match caption {
+        Some(c) if c == want => Ok(()),
+        _ => Err(format!("listing of {expected} lacks its caption: {want}")),
+    }
+}
+
 fn markdown_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in fs::read_dir(dir)? {
         let path = entry?.path();
@@ -151,7 +175,8 @@ pub fn check(book_src: &Path) -> Result<Vec<String>, String> {
             let target = dir.join(&include.path);
             let result = fs::read_to_string(&target)
                 .map_err(|e| format!("cannot read {}: {e}", target.display()))
-                .and_then(|source| check_include(&include, &source));
+                .and_then(|source| check_include(&include, &source))
+                .and_then(|()| check_caption(&text, &include));
             if let Err(why) = result {
                 problems.push(format!("{}:{}: {why}", md.display(), include.line));
             }
@@ -240,6 +265,20 @@ fn c() {}
         );
         assert!(check_include(&include("2:4"), SOURCE).is_ok());
         assert!(check_include(&include("200:"), SOURCE).is_err());
+    }
+
+    #[test]
+    fn listings_need_a_caption_naming_their_file() {
+        let good = "text\n\n<div class=\"listing-file\">src/a.rs</div>\n\n```rust\n{{#include ../../src/a.rs:x}}\n```\n";
+        let wrong = good.replace("src/a.rs</div>", "src/b.rs</div>");
+        let missing = "text\n\n```rust\n{{#include ../../src/a.rs:x}}\n```\n";
+        for (md, ok) in [(good, true), (wrong.as_str(), false), (missing, false)] {
+            let include = &find_includes(md)[0];
+            assert_eq!(check_caption(md, include).is_ok(), ok, "{md}");
+        }
+        // An include outside a code fence is not a listing.
+        let prose = "{{#include ../../NOTES.md}}\n";
+        assert!(check_caption(prose, &find_includes(prose)[0]).is_ok());
     }
 
     #[test]
