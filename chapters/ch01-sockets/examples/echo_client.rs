@@ -17,7 +17,6 @@ fn main() -> io::Result<()> {
         None => "127.0.0.1:7878".parse().expect("a valid literal address"),
     };
     let socket = Socket::connect_to(&addr)?;
-    socket.set_nodelay(true)?; // one small line per write: don't let Nagle wait
     println!("connected from {} to {}", socket.local_addr()?, addr);
 
     for line in io::stdin().lock().lines() {

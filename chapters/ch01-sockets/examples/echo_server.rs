@@ -11,6 +11,7 @@
 use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::thread;
+use std::time::Duration;
 
 use eventcore_sockets::{Family, SockFlags, Socket};
 
@@ -30,7 +31,20 @@ fn main() -> io::Result<()> {
 
     loop {
         // Blocks until a client connects.
-        let (conn, peer) = listener.accept(SockFlags::BLOCKING)?;
+        let (conn, peer) = match listener.accept(SockFlags::BLOCKING) {
+            Ok(pair) => pair,
+            // One client's trouble must not stop the server. ECONNABORTED (a
+            // client that reset before we accepted it) is harmless; EMFILE
+            // (out of descriptors) would repeat at once, so pause a moment.
+            // Chapter 7 handles both properly.
+            Err(e) => {
+                eprintln!("accept failed: {e}");
+                if e.raw_os_error() != Some(libc::ECONNABORTED) {
+                    thread::sleep(Duration::from_millis(100));
+                }
+                continue;
+            }
+        };
         println!("{peer} connected");
         thread::spawn(move || match echo(&conn) {
             Ok(bytes) => println!("{peer} closed after {bytes} bytes"),
@@ -47,6 +61,8 @@ fn echo(conn: &Socket) -> io::Result<u64> {
         let n = match conn.read(&mut buf) {
             Ok(0) => return Ok(total), // end of file: the client is done
             Ok(n) => n,
+            // A signal interrupted the wait; nothing was read. (std's helpers
+            // such as read_exact and write_all retry this on their own.)
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };

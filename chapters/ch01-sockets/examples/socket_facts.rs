@@ -1,6 +1,7 @@
-//! Measures what the seed's socket tuning does on this machine: which options
-//! an accepted socket inherits from its listener, and the kernel limits that
-//! cap `listen(4096)` and `SO_KEEPALIVE`.
+//! Measures what the seed's socket tuning does on this machine: the kernel
+//! settings that cap `listen(4096)` and delay `SO_KEEPALIVE`, the accept
+//! queue limit `listen` really gets, and which options and flags an accepted
+//! socket inherits from its listener.
 //!
 //! ```text
 //! cargo run -p ch01-sockets --example socket_facts
@@ -10,7 +11,7 @@ use std::fs;
 use std::io;
 use std::net::TcpStream;
 
-use eventcore_sockets::{SockFlags, Socket};
+use eventcore_sockets::{Family, SockFlags, Socket};
 
 fn kernel_setting(path: &str) -> String {
     fs::read_to_string(path)
@@ -29,10 +30,21 @@ fn main() -> io::Result<()> {
         kernel_setting("/proc/sys/net/ipv4/tcp_keepalive_time")
     );
 
-    // A listener with every option of the seed switched on...
-    let listener = Socket::listen_on(&"127.0.0.1:0".parse().expect("literal"), 4096)?;
+    // A listener with every option of the seed switched on, and the seed's
+    // backlog and ten times more...
+    let listener = Socket::tcp(Family::V4, SockFlags::NONBLOCKING)?;
+    listener.set_reuseaddr(true)?;
+    listener.set_reuseport(true)?;
     listener.set_nodelay(true)?;
     listener.set_keepalive(true)?;
+    listener.bind(&"127.0.0.1:0".parse().expect("literal"))?;
+    for backlog in [4096, 40960] {
+        listener.listen(backlog)?; // a second listen() just changes the backlog
+        println!(
+            "listen({backlog}): accept queue limit {}",
+            listener.listen_queue()?.limit
+        );
+    }
     let _client = TcpStream::connect(listener.local_addr()?)?;
     // ...and a connection accepted with plain accept semantics (no flags).
     let plain = SockFlags {
@@ -49,9 +61,10 @@ fn main() -> io::Result<()> {
 
     println!("{:<14} {:>9} {:>9}", "option", "listener", "accepted");
     type Getter = fn(&Socket) -> io::Result<bool>;
-    let rows: [(&str, Getter); 5] = [
+    let rows: [(&str, Getter); 6] = [
         ("O_NONBLOCK", Socket::is_nonblocking),
         ("SO_REUSEADDR", Socket::reuseaddr),
+        ("SO_REUSEPORT", Socket::reuseport),
         ("TCP_NODELAY", Socket::nodelay),
         ("SO_KEEPALIVE", Socket::keepalive),
         ("FD_CLOEXEC", Socket::is_cloexec),

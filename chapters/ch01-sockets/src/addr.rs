@@ -156,14 +156,10 @@ impl SockAddr {
         ((&raw mut self.storage).cast(), &raw mut self.len)
     }
 
-    /// How many bytes of the storage are in use.
-    pub fn len(&self) -> libc::socklen_t {
+    /// How many bytes of the storage are in use: the length argument of
+    /// `bind` and `connect`.
+    pub(crate) fn len(&self) -> libc::socklen_t {
         self.len
-    }
-
-    /// True for the zero-length address, which no kernel call produces for TCP.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 }
 

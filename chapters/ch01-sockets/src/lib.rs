@@ -11,10 +11,10 @@
 //!
 //! | idea | module |
 //! |---|---|
-//! | `-1` + `errno` becomes `io::Error`; retrying `EINTR` | [`sys`] (private) |
+//! | `-1` + `errno` becomes `io::Error`; retrying `EINTR` | `sys` (private) |
 //! | `SocketAddr` to and from `sockaddr_in` / `sockaddr_in6` / `sockaddr_storage` | [`addr`] |
 //! | [`Socket`]: owns its fd, create / bind / listen / accept / connect / read / write | [`socket`] |
-//! | `SO_REUSEADDR`, `SO_REUSEPORT`, `TCP_NODELAY`, `SO_KEEPALIVE`, `O_NONBLOCK`, `FD_CLOEXEC` | [`options`] |
+//! | `SO_REUSEADDR`, `SO_REUSEPORT`, `TCP_NODELAY`, `SO_KEEPALIVE`, `SO_ERROR`, the accept queue, `O_NONBLOCK`, `FD_CLOEXEC` | [`options`] |
 //!
 //! ## How it connects to the next layers
 //!
@@ -37,4 +37,5 @@ pub mod socket;
 mod sys;
 
 pub use addr::SockAddr;
+pub use options::ListenQueue;
 pub use socket::{Family, SockFlags, Socket};

@@ -15,7 +15,9 @@ use crate::sys::{cvt, cvt_len, retry_on_eintr};
 /// The address family of a socket: which IP version it speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Family {
+    /// IPv4 (`AF_INET`).
     V4,
+    /// IPv6 (`AF_INET6`).
     V6,
 }
 
@@ -37,12 +39,9 @@ impl Family {
 }
 
 // ANCHOR: flags
-/// Flags a new descriptor gets atomically, at creation (`socket`) or at
-/// `accept4`, instead of with separate `fcntl` calls afterwards.
-///
-/// Setting them at creation matters for close-on-exec: between a `socket()`
-/// and a later `fcntl(FD_CLOEXEC)`, another thread could `fork` and `exec`,
-/// and the child would inherit the descriptor.
+/// Flags a new descriptor gets in the same syscall that creates it (`socket`
+/// or `accept4`), instead of with `fcntl` calls afterwards: one syscall
+/// instead of three, and no moment in which the descriptor lacks them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SockFlags {
     /// `O_NONBLOCK`: calls that would wait return `WouldBlock` instead.
@@ -107,7 +106,9 @@ impl Socket {
         Ok(())
     }
 
-    /// Marks the socket as passive. The kernel silently caps `backlog` at
+    /// Makes this a listening socket. The kernel completes handshakes on its
+    /// own and queues the new connections (the accept queue) until `accept`
+    /// takes them; `backlog` limits that queue, silently capped at
     /// `net.core.somaxconn` (4096 by default since Linux 5.4).
     pub fn listen(&self, backlog: i32) -> io::Result<()> {
         // SAFETY: listen() takes no pointers.
@@ -117,7 +118,7 @@ impl Socket {
     // ANCHOR_END: listen
 
     // ANCHOR: accept
-    /// Takes one pending connection off the listen queue.
+    /// Takes one connection off the accept queue.
     ///
     /// `accept4` gives the new socket its flags in the same call. Plain
     /// `accept` would not: on Linux an accepted socket does not inherit
@@ -145,10 +146,14 @@ impl Socket {
     /// Connects to `addr`.
     ///
     /// On a blocking socket this waits for the handshake. On a non-blocking
-    /// socket it returns at once with `EINPROGRESS` (`ErrorKind::InProgress`
-    /// in recent Rust; compare `raw_os_error()`); the socket becomes writable
-    /// when the handshake ends, and [`Socket::take_error`] then tells whether
-    /// it succeeded. Not retried on `EINTR`: the handshake goes on anyway.
+    /// socket it usually returns at once with `EINPROGRESS` (compare
+    /// `raw_os_error()` with `libc::EINPROGRESS`: the matching `ErrorKind`
+    /// is not stable yet); the socket becomes writable when the handshake
+    /// ends, and [`Socket::take_error`] then tells whether it succeeded.
+    ///
+    /// Not retried on `EINTR`: the handshake goes on in the kernel, and a
+    /// second `connect` would only report `EALREADY`. A caller that gets
+    /// `Interrupted` from a blocking connect should drop the socket and start over.
     pub fn connect(&self, addr: &SocketAddr) -> io::Result<()> {
         let raw = SockAddr::from_std(addr);
         // SAFETY: raw points to an initialized sockaddr of raw.len() bytes; read only.
@@ -166,17 +171,19 @@ impl Socket {
 
     /// Writes from `buf` with plain `write(2)`.
     ///
-    /// If the peer has gone, the kernel raises `SIGPIPE`, whose default action
+    /// Writing to a connection that the peer has reset, or whose writing side
+    /// was shut down, makes the kernel raise `SIGPIPE`, whose default action
     /// kills the process. Rust programs start with `SIGPIPE` ignored, so in
     /// Rust this returns `EPIPE`, but a library can't count on its host
-    /// program; prefer [`Socket::send`].
-    pub fn write(&self, buf: &[u8]) -> io::Result<usize> {
+    /// program: prefer [`Socket::send`]. The name is not `write` so that it
+    /// can't shadow `io::Write::write`, which goes through `send`.
+    pub fn write_raw(&self, buf: &[u8]) -> io::Result<usize> {
         // SAFETY: buf is valid for reads of buf.len() bytes for the whole call.
         cvt_len(unsafe { libc::write(self.as_raw_fd(), buf.as_ptr().cast(), buf.len()) })
     }
 
-    /// Writes from `buf` with `send(MSG_NOSIGNAL)`: a vanished peer is reported
-    /// as an `EPIPE` error (`ErrorKind::BrokenPipe`), never as a signal.
+    /// Writes from `buf` with `send(MSG_NOSIGNAL)`: a broken connection is
+    /// reported as an `EPIPE` error (`ErrorKind::BrokenPipe`), never as a signal.
     pub fn send(&self, buf: &[u8]) -> io::Result<usize> {
         // SAFETY: buf is valid for reads of buf.len() bytes for the whole call.
         cvt_len(unsafe {
@@ -224,8 +231,9 @@ impl Socket {
     }
 
     // ANCHOR: helpers
-    /// A non-blocking listener on `addr` with `SO_REUSEADDR` set, which is what
-    /// a server restarted while old connections sit in `TIME_WAIT` needs.
+    /// A *non-blocking* listener on `addr` (backlog `backlog`) with
+    /// `SO_REUSEADDR` set, so that a restarted server can bind while its old
+    /// connections linger in `TIME_WAIT`.
     pub fn listen_on(addr: &SocketAddr, backlog: i32) -> io::Result<Socket> {
         let socket = Socket::tcp(Family::of(addr), SockFlags::NONBLOCKING)?;
         socket.set_reuseaddr(true)?;
@@ -243,9 +251,15 @@ impl Socket {
     // ANCHOR_END: helpers
 }
 
+// ANCHOR: std_io
 /// `Read` and `Write` make a `Socket` usable with `BufReader`, `read_exact`,
 /// `write_all` and the rest of `std::io`. `Write` goes through `send`, so it
 /// never raises `SIGPIPE`.
+///
+/// They are implemented for `&Socket` as well as for `Socket`: reading and
+/// writing only need the descriptor, not exclusive access, so one thread can
+/// read while another writes (as `std::net::TcpStream` allows). Call them as
+/// `(&socket).write_all(..)` when all you hold is a shared reference.
 impl io::Read for &Socket {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         Socket::read(self, buf)
@@ -262,6 +276,8 @@ impl io::Write for &Socket {
         Ok(())
     }
 }
+
+// ANCHOR_END: std_io
 
 impl io::Read for Socket {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
@@ -298,7 +314,9 @@ impl IntoRawFd for Socket {
 }
 
 impl From<OwnedFd> for Socket {
-    /// Adopts a descriptor; the caller promises it is a TCP socket.
+    /// Adopts a descriptor, meant to be a TCP socket. This is safe even when
+    /// it is not: every method goes through a syscall that checks, so the
+    /// worst outcome is an error such as `ENOTSOCK`.
     fn from(fd: OwnedFd) -> Socket {
         Socket { fd }
     }

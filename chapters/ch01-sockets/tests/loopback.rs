@@ -3,7 +3,7 @@
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use eventcore_sockets::{Family, SockFlags, Socket};
 
@@ -103,22 +103,19 @@ fn options_read_back_after_set() {
 // ANCHOR_END: options_read_back
 
 #[test]
-fn creation_flags_are_applied_atomically() {
-    let plain = Socket::tcp(
-        Family::V4,
-        SockFlags {
-            nonblocking: false,
-            cloexec: false,
-        },
-    )
-    .unwrap();
-    assert!(!plain.is_nonblocking().unwrap());
-    assert!(!plain.is_cloexec().unwrap());
-    let event_loop = Socket::tcp(Family::V6, SockFlags::NONBLOCKING);
-    // A machine without IPv6 support can't create AF_INET6 sockets at all.
-    if let Ok(socket) = event_loop {
-        assert!(socket.is_nonblocking().unwrap());
-        assert!(socket.is_cloexec().unwrap());
+fn creation_flags_are_set_by_socket_itself() {
+    let plain = SockFlags {
+        nonblocking: false,
+        cloexec: false,
+    };
+    for (flags, nonblocking, cloexec) in [
+        (plain, false, false),
+        (SockFlags::BLOCKING, false, true),
+        (SockFlags::NONBLOCKING, true, true),
+    ] {
+        let socket = Socket::tcp(Family::V4, flags).unwrap();
+        assert_eq!(socket.is_nonblocking().unwrap(), nonblocking, "{flags:?}");
+        assert_eq!(socket.is_cloexec().unwrap(), cloexec, "{flags:?}");
     }
 }
 
@@ -142,7 +139,7 @@ fn nonblocking_read_with_no_data_is_would_block() {
 
 /// Accepts from a non-blocking listener, waiting a little for the handshake.
 fn accept_when_ready(listener: &Socket, flags: SockFlags) -> (Socket, SocketAddr) {
-    for _ in 0..200 {
+    for _ in 0..1000 {
         match listener.accept(flags) {
             Ok(pair) => return pair,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
@@ -151,7 +148,7 @@ fn accept_when_ready(listener: &Socket, flags: SockFlags) -> (Socket, SocketAddr
             Err(e) => panic!("accept failed: {e}"),
         }
     }
-    panic!("no connection arrived within a second");
+    panic!("no connection arrived within 5 s");
 }
 
 // ANCHOR: accepted_flags
@@ -187,19 +184,22 @@ fn two_reuseport_listeners_share_a_port_and_both_get_connections() {
     let second = reuseport_listener(addr).unwrap();
     assert_eq!(second.local_addr().unwrap(), addr);
 
-    // The kernel picks a listener by hashing each connection's addresses;
-    // with 64 connections, both get some (all on one: chance 2^-63).
+    // The kernel picks a listener by hashing each connection's addresses
+    // and ports; with 64 connections, both get some (all on one: 2^-63).
     let clients: Vec<_> = (0..64).map(|_| TcpStream::connect(addr).unwrap()).collect();
-    thread::sleep(Duration::from_millis(50));
-    let drain = |listener: &Socket| {
-        let mut n = 0;
-        while listener.accept(SockFlags::NONBLOCKING).is_ok() {
-            n += 1;
-        }
-        n
+    let queued = || {
+        let (a, b) = (
+            first.listen_queue().unwrap(),
+            second.listen_queue().unwrap(),
+        );
+        (a.pending, b.pending)
     };
-    let (a, b) = (drain(&first), drain(&second));
-    assert_eq!(a + b, clients.len());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while queued().0 + queued().1 < 64 && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(1));
+    }
+    let (a, b) = queued();
+    assert_eq!((a + b) as usize, clients.len());
     assert!(a > 0 && b > 0, "first got {a}, second got {b}");
 }
 
@@ -219,6 +219,41 @@ fn reuseport_listener(addr: SocketAddr) -> io::Result<Socket> {
     Ok(socket)
 }
 // ANCHOR_END: reuseport
+
+// ANCHOR: listen_queue
+#[test]
+fn the_accept_queue_fills_until_accept_and_its_limit_is_capped() {
+    let listener = Socket::tcp(Family::V4, SockFlags::NONBLOCKING).unwrap();
+    listener.bind(&v4_any_port()).unwrap();
+    listener.listen(1_000_000).unwrap();
+    let somaxconn: u32 = std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let queue = listener.listen_queue().unwrap();
+    assert_eq!(queue.limit, somaxconn.min(1_000_000), "backlog is capped");
+    assert_eq!(queue.pending, 0);
+
+    // Handshakes complete without any accept: the kernel queues them.
+    let addr = listener.local_addr().unwrap();
+    let _clients: Vec<_> = (0..3).map(|_| TcpStream::connect(addr).unwrap()).collect();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while listener.listen_queue().unwrap().pending < 3 && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(listener.listen_queue().unwrap().pending, 3);
+    listener.accept(SockFlags::NONBLOCKING).unwrap();
+    assert_eq!(listener.listen_queue().unwrap().pending, 2);
+}
+// ANCHOR_END: listen_queue
+
+#[test]
+fn listen_queue_of_a_socket_that_is_not_listening_is_an_error() {
+    let socket = Socket::tcp(Family::V4, SockFlags::BLOCKING).unwrap();
+    let err = socket.listen_queue().unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+}
 
 #[test]
 fn shutdown_write_sends_eof_but_keeps_the_read_side_open() {
@@ -256,16 +291,42 @@ fn connecting_to_a_closed_port_is_refused() {
     assert_eq!(err.kind(), io::ErrorKind::ConnectionRefused);
 }
 
+/// Starts a non-blocking connect to `addr` and waits (polling `SO_ERROR`
+/// and the peer address, since chapter 3's poller doesn't exist yet) until
+/// it has either connected or failed.
+fn nonblocking_connect(addr: &SocketAddr) -> (Socket, Option<io::Error>) {
+    let client = Socket::tcp(Family::V4, SockFlags::NONBLOCKING).unwrap();
+    match client.connect(addr) {
+        Ok(()) => return (client, None), // loopback may finish at once
+        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
+        Err(e) => return (client, Some(e)), // or fail at once
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if let Some(err) = client.take_error().unwrap() {
+            return (client, Some(err));
+        }
+        if client.peer_addr().is_ok() {
+            return (client, None);
+        }
+        thread::sleep(Duration::from_millis(1));
+    }
+    panic!("non-blocking connect to {addr} neither finished nor failed in 5 s");
+}
+
 #[test]
-fn nonblocking_connect_reports_its_outcome_through_so_error() {
+fn nonblocking_connect_reports_success_and_failure() {
     let listener = Socket::listen_on(&v4_any_port(), 16).unwrap();
     let addr = listener.local_addr().unwrap();
-    let client = Socket::tcp(Family::V4, SockFlags::NONBLOCKING).unwrap();
-    match client.connect(&addr) {
-        Ok(()) => {} // loopback can finish the handshake at once
-        Err(e) => assert_eq!(e.raw_os_error(), Some(libc::EINPROGRESS)),
-    }
+    let (client, err) = nonblocking_connect(&addr);
+    assert!(err.is_none(), "{err:?}");
     let (_conn, peer) = accept_when_ready(&listener, SockFlags::NONBLOCKING);
     assert_eq!(peer, client.local_addr().unwrap());
-    assert!(client.take_error().unwrap().is_none());
+
+    drop(listener); // nobody listens on addr any more
+    let (_client, err) = nonblocking_connect(&addr);
+    assert_eq!(
+        err.map(|e| e.kind()),
+        Some(io::ErrorKind::ConnectionRefused)
+    );
 }

@@ -11,8 +11,12 @@ pub fn accept_batch(listener: &Socket, max: usize) -> io::Result<Vec<(Socket, So
     while accepted.len() < max {
         match listener.accept(SockFlags::NONBLOCKING) {
             Ok(pair) => accepted.push(pair),
-            // The listen queue is empty: the batch is done, not failed.
+            // The accept queue is empty: the batch is done, not failed.
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+            // That client is gone; the next one may be fine.
+            Err(e) if e.raw_os_error() == Some(libc::ECONNABORTED) => continue,
+            // Keep what we have; a persistent error comes back next call.
+            Err(_) if !accepted.is_empty() => break,
             Err(e) => return Err(e),
         }
     }

@@ -15,10 +15,12 @@ use eventcore_sockets::Socket;
 /// - A port that is taken (`AddrInUse`) is skipped.
 /// - Any other error (say, `ip` is not an address of this machine) is
 ///   returned at once: trying more ports would not help.
-/// - If every port is taken, return an `AddrInUse` error.
+/// - If every port is taken, or the range is empty, return an `AddrInUse`
+///   error.
 pub fn bind_first_free(ip: IpAddr, ports: Range<u16>) -> io::Result<Socket> {
-    // TODO: for each port, try `Socket::listen_on(&SocketAddr::new(ip, port), 128)`.
-    // TODO: on error, look at `err.kind()` to decide whether to go on.
+    // TODO: your code here. `Socket::listen_on` binds and listens in one call;
+    // an `io::Error` can be told apart by its `kind()`.
+    // (Delete the next line: it only keeps the stub free of unused-variable warnings.)
     let _ = (ip, ports);
     todo!("bind the first free port")
 }

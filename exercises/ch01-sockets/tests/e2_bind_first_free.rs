@@ -46,3 +46,9 @@ fn other_errors_are_returned_at_once() {
     let err = bind_first_free("192.0.2.1".parse().unwrap(), 8000..8010).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::AddrNotAvailable);
 }
+
+#[test]
+fn an_empty_range_is_addr_in_use() {
+    let err = bind_first_free(LOCALHOST, 5000..5000).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::AddrInUse);
+}
