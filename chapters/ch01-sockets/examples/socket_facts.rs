@@ -29,6 +29,11 @@ fn main() -> io::Result<()> {
         "net.ipv4.tcp_keepalive_time = {} s (first SO_KEEPALIVE probe after this much idle)",
         kernel_setting("/proc/sys/net/ipv4/tcp_keepalive_time")
     );
+    println!(
+        "net.ipv4.tcp_keepalive_intvl = {} s, tcp_keepalive_probes = {} (then probes this far apart, this many)",
+        kernel_setting("/proc/sys/net/ipv4/tcp_keepalive_intvl"),
+        kernel_setting("/proc/sys/net/ipv4/tcp_keepalive_probes")
+    );
 
     // A listener with every option of the seed switched on, and the seed's
     // backlog and ten times more...

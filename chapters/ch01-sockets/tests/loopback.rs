@@ -137,6 +137,16 @@ fn nonblocking_read_with_no_data_is_would_block() {
     assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
 }
 
+/// Polls `done` until it holds, for at most 5 s: the client's `connect` can
+/// return a moment before the server's kernel has queued the connection.
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        thread::sleep(Duration::from_millis(1));
+    }
+}
+
 /// Accepts from a non-blocking listener, waiting a little for the handshake.
 fn accept_when_ready(listener: &Socket, flags: SockFlags) -> (Socket, SocketAddr) {
     for _ in 0..1000 {
@@ -194,10 +204,7 @@ fn two_reuseport_listeners_share_a_port_and_both_get_connections() {
         );
         (a.pending, b.pending)
     };
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while queued().0 + queued().1 < 64 && Instant::now() < deadline {
-        thread::sleep(Duration::from_millis(1));
-    }
+    wait_until("64 connections queued", || queued().0 + queued().1 >= 64);
     let (a, b) = queued();
     assert_eq!((a + b) as usize, clients.len());
     assert!(a > 0 && b > 0, "first got {a}, second got {b}");
@@ -238,10 +245,9 @@ fn the_accept_queue_fills_until_accept_and_its_limit_is_capped() {
     // Handshakes complete without any accept: the kernel queues them.
     let addr = listener.local_addr().unwrap();
     let _clients: Vec<_> = (0..3).map(|_| TcpStream::connect(addr).unwrap()).collect();
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while listener.listen_queue().unwrap().pending < 3 && Instant::now() < deadline {
-        thread::sleep(Duration::from_millis(1));
-    }
+    wait_until("3 connections queued", || {
+        listener.listen_queue().unwrap().pending >= 3
+    });
     assert_eq!(listener.listen_queue().unwrap().pending, 3);
     listener.accept(SockFlags::NONBLOCKING).unwrap();
     assert_eq!(listener.listen_queue().unwrap().pending, 2);
