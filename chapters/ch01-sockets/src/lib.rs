@@ -11,7 +11,7 @@
 //!
 //! | idea | module |
 //! |---|---|
-//! | `-1` + `errno` becomes `io::Error`; retrying `EINTR` | `sys` (private) |
+//! | `-1` + `errno` becomes `io::Error`; retrying `EINTR` | [`sys`] |
 //! | `SocketAddr` to and from `sockaddr_in` / `sockaddr_in6` / `sockaddr_storage` | [`addr`] |
 //! | [`Socket`]: owns its fd, create / bind / listen / accept / connect / read / write | [`socket`] |
 //! | `SO_REUSEADDR`, `SO_REUSEPORT`, `TCP_NODELAY`, `SO_KEEPALIVE`, `SO_ERROR`, the accept queue, `O_NONBLOCK`, `FD_CLOEXEC` | [`options`] |
@@ -34,7 +34,7 @@
 pub mod addr;
 pub mod options;
 pub mod socket;
-mod sys;
+pub mod sys;
 
 pub use addr::SockAddr;
 pub use options::ListenQueue;

@@ -5,6 +5,10 @@
 //! into `io::Result`, so the rest of the crate can use `?`. They are plain
 //! functions rather than a macro: each call site keeps its own visible
 //! `unsafe` block and the `// SAFETY:` comment that justifies it.
+//!
+//! They are public because the layers above make syscalls of their own
+//! (`readv` in chapter 2, `epoll_wait` in chapter 3) and report errors the
+//! same way.
 
 use std::io;
 
@@ -13,7 +17,7 @@ use std::io;
 ///
 /// `io::Error::last_os_error()` reads `errno`, so this must run before any
 /// other call that could overwrite it: call it directly on the syscall's result.
-pub(crate) fn cvt(ret: libc::c_int) -> io::Result<libc::c_int> {
+pub fn cvt(ret: libc::c_int) -> io::Result<libc::c_int> {
     if ret == -1 {
         Err(io::Error::last_os_error())
     } else {
@@ -22,7 +26,7 @@ pub(crate) fn cvt(ret: libc::c_int) -> io::Result<libc::c_int> {
 }
 
 /// The same for syscalls that return a byte count (`ssize_t`): `read`, `write`, `send`.
-pub(crate) fn cvt_len(ret: libc::ssize_t) -> io::Result<usize> {
+pub fn cvt_len(ret: libc::ssize_t) -> io::Result<usize> {
     if ret == -1 {
         Err(io::Error::last_os_error())
     } else {
@@ -39,7 +43,7 @@ pub(crate) fn cvt_len(ret: libc::ssize_t) -> io::Result<usize> {
 /// call; nothing happened, so the right reaction is to try again. Only
 /// operations that are safe to repeat use this (not `connect`, whose second
 /// call would report `EALREADY` or `EISCONN` instead).
-pub(crate) fn retry_on_eintr<T>(mut f: impl FnMut() -> io::Result<T>) -> io::Result<T> {
+pub fn retry_on_eintr<T>(mut f: impl FnMut() -> io::Result<T>) -> io::Result<T> {
     loop {
         match f() {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
