@@ -53,6 +53,30 @@ pub fn retry_on_eintr<T>(mut f: impl FnMut() -> io::Result<T>) -> io::Result<T> 
 }
 // ANCHOR_END: retry
 
+// ANCHOR: fd_limit
+/// Raises this process's soft limit on open fds (`RLIMIT_NOFILE`) to `want`,
+/// or to the hard limit if that is lower, and returns the new soft limit.
+///
+/// Every connection is an fd, and the soft limit is often 1024 while the
+/// hard limit is far higher: a server (or a test with a thousand clients)
+/// raises it at start. Never lowers it.
+pub fn raise_fd_limit(want: u64) -> io::Result<u64> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes one rlimit into the struct we pass.
+    cvt(unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) })?;
+    let target = want.min(limit.rlim_max);
+    if limit.rlim_cur < target {
+        limit.rlim_cur = target;
+        // SAFETY: setrlimit reads the struct we pass.
+        cvt(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) })?;
+    }
+    Ok(limit.rlim_cur)
+}
+// ANCHOR_END: fd_limit
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,6 +88,13 @@ mod tests {
         let err = cvt(unsafe { libc::close(-1) }).unwrap_err();
         assert_eq!(err.raw_os_error(), Some(libc::EBADF));
         assert_eq!(cvt_len(12).unwrap(), 12);
+    }
+
+    #[test]
+    fn fd_limit_only_goes_up() {
+        let now = raise_fd_limit(0).unwrap();
+        assert!(now > 0, "raising to 0 leaves the limit as it was");
+        assert_eq!(raise_fd_limit(now).unwrap(), now);
     }
 
     #[test]
