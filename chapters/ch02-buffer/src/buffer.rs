@@ -30,7 +30,8 @@ pub const INITIAL_SIZE: usize = 1024;
 /// A growable byte buffer with a read index, a write index and a prepend area.
 ///
 /// `Buffer::new()` allocates nothing: an idle connection can hold an empty
-/// buffer for the cost of the struct (three words), and the first write
+/// buffer for the cost of the struct (five words, 40 bytes on 64-bit
+/// Linux), and the first write
 /// allocates [`PREPEND`] + [`INITIAL_SIZE`] bytes.
 #[derive(Debug, Default, Clone)]
 pub struct Buffer {
@@ -338,7 +339,7 @@ mod tests {
     // ANCHOR: test_partial_send
     #[test]
     fn indices_after_a_partial_send() {
-        let mut buf = Buffer::with_capacity(16);
+        let mut buf = Buffer::with_capacity(32);
         buf.append(b"HTTP/1.1 200 OK\r\n");
         // The socket took 9 bytes: only the read index moves.
         buf.retrieve(9);

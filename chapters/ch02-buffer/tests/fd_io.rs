@@ -131,15 +131,16 @@ fn gathered_writes_into_a_full_socket_go_out_in_parts_and_in_order() {
     // 1 MiB, so most calls are partial, and some hit a full socket.
     let (mut body_sent, mut head_sent, mut partial) = (0, 0, 0);
     while body_sent < body.len() {
+        let offered = head.readable_bytes() + body.len() - body_sent;
         match head.send_with(&sender, &body[body_sent..]) {
             Ok(sent) => {
-                head_sent += sent.head;
-                body_sent += sent.body;
-                if sent.head + sent.body < head.readable_bytes() + body.len() - body_sent {
-                    partial += 1;
-                }
                 // The head goes first: no body byte before the head is gone.
                 assert!(sent.body == 0 || head.is_empty());
+                head_sent += sent.head;
+                body_sent += sent.body;
+                if sent.head + sent.body < offered {
+                    partial += 1;
+                }
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => thread::yield_now(),
             Err(e) => panic!("send failed: {e}"),

@@ -16,7 +16,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use eventcore_buffer::Buffer;
+use eventcore_buffer::{Buffer, SPILL_SIZE};
 use eventcore_sockets::{SockFlags, Socket};
 
 use crate::{Backend, Event, Interest, Mode, Poller, Token, Trigger, Waker};
@@ -32,6 +32,9 @@ pub struct Config {
     /// Stop reading from a connection while this many bytes wait to be sent
     /// to it: a client that sends but never reads can't grow memory forever.
     pub high_water: usize,
+    /// End a read burst at a short read instead of at `WouldBlock`: see
+    /// [`read_until_blocked`]. Off by default, as in the seed.
+    pub stop_at_short_read: bool,
 }
 
 impl Default for Config {
@@ -40,6 +43,7 @@ impl Default for Config {
             backend: Backend::Epoll,
             trigger: Trigger::Edge,
             high_water: 256 * 1024,
+            stop_at_short_read: false,
         }
     }
 }
@@ -113,6 +117,7 @@ pub struct EchoServer {
     stop: Arc<AtomicBool>,
     mode: Mode,
     high_water: usize,
+    stop_at_short_read: bool,
     slots: Vec<Slot>,
     free: Vec<usize>,
     stats: Stats,
@@ -136,6 +141,7 @@ impl EchoServer {
             stop: Arc::new(AtomicBool::new(false)),
             mode,
             high_water: config.high_water,
+            stop_at_short_read: config.stop_at_short_read,
             slots: Vec::new(),
             free: Vec::new(),
             stats: Stats::default(),
@@ -227,11 +233,20 @@ impl EchoServer {
             return Ok(()); // an event for the slot's previous occupant
         }
         let stats = &mut self.stats;
+        // A short read may end the burst only if the peer hasn't closed:
+        // the FIN came with this edge, and no later edge would announce it.
+        let short_read_ends = self.stop_at_short_read && !event.read_closed;
         let mut failed = false;
         let mut read_now = event.readable || event.error;
         loop {
             if read_now && !conn.peer_done {
-                failed |= read_until_blocked(conn, &mut self.poller, self.high_water, stats);
+                failed |= read_until_blocked(
+                    conn,
+                    &mut self.poller,
+                    self.high_water,
+                    short_read_ends,
+                    stats,
+                );
             }
             if !conn.buf.is_empty() && !failed {
                 failed |= send_until_blocked(conn, &mut self.poller, stats);
@@ -280,10 +295,18 @@ impl EchoServer {
 /// Reads until `WouldBlock` (edge-triggering's rule: the kernel will not say
 /// "readable" again for bytes that are already there), end of file, or the
 /// high-water mark. Returns true if the connection failed.
+///
+/// With `short_read_ends`, a read that returned less than it asked for ends
+/// the burst too, saving the read that would only say `WouldBlock`: on a
+/// stream socket a short read means the receive queue was empty at that
+/// moment, and bytes arriving later make a new edge (epoll(7) says as much).
+/// `read_from_fd` always asks for at least `SPILL_SIZE` bytes, so fewer than
+/// that is short for sure.
 fn read_until_blocked(
     conn: &mut Conn,
     poller: &mut Poller,
     high_water: usize,
+    short_read_ends: bool,
     stats: &mut Stats,
 ) -> bool {
     loop {
@@ -298,7 +321,14 @@ fn read_until_blocked(
                 conn.paused = false;
                 return false;
             }
-            Ok(n) => stats.bytes += n as u64,
+            Ok(n) => {
+                stats.bytes += n as u64;
+                if short_read_ends && n < SPILL_SIZE {
+                    conn.paused = false;
+                    poller.drained(&conn.sock, Interest::READABLE);
+                    return false;
+                }
+            }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 conn.paused = false;
                 poller.drained(&conn.sock, Interest::READABLE);

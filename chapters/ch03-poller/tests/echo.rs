@@ -42,6 +42,22 @@ impl Running {
     }
 }
 
+fn config(backend: Backend, trigger: Trigger) -> Config {
+    Config {
+        backend,
+        trigger,
+        ..Config::default()
+    }
+}
+
+/// Edge-triggered, ending read bursts at a short read instead of `WouldBlock`.
+fn short_reads(backend: Backend) -> Config {
+    Config {
+        stop_at_short_read: true,
+        ..config(backend, Trigger::Edge)
+    }
+}
+
 fn pattern(seed: usize, len: usize) -> Vec<u8> {
     (0..len)
         .map(|i| ((i * 7 + seed * 13) % 251) as u8)
@@ -49,7 +65,7 @@ fn pattern(seed: usize, len: usize) -> Vec<u8> {
 }
 
 // ANCHOR: thousand
-fn thousand_clients_each_get_their_64k_back(backend: Backend, trigger: Trigger) {
+fn thousand_clients_each_get_their_64k_back(config: Config) {
     const CLIENTS: usize = 1000;
     const SIZE: usize = 64 * 1024;
     let want = 2 * CLIENTS as u64 + 100;
@@ -57,11 +73,7 @@ fn thousand_clients_each_get_their_64k_back(backend: Backend, trigger: Trigger) 
         raise_fd_limit(want).unwrap() >= want,
         "not enough fds for the test"
     );
-    let server = start(Config {
-        backend,
-        trigger,
-        ..Config::default()
-    });
+    let server = start(config);
     let addr = server.addr;
     // All clients connect first, then all send: 1 000 connections are open
     // and active at the same time.
@@ -99,33 +111,42 @@ fn thousand_clients_each_get_their_64k_back(backend: Backend, trigger: Trigger) 
 
 #[test]
 fn thousand_clients_epoll_edge() {
-    thousand_clients_each_get_their_64k_back(Backend::Epoll, Trigger::Edge);
+    thousand_clients_each_get_their_64k_back(config(Backend::Epoll, Trigger::Edge));
 }
 
 #[test]
 fn thousand_clients_epoll_level() {
-    thousand_clients_each_get_their_64k_back(Backend::Epoll, Trigger::Level);
+    thousand_clients_each_get_their_64k_back(config(Backend::Epoll, Trigger::Level));
 }
 
 #[test]
 fn thousand_clients_poll_edge() {
-    thousand_clients_each_get_their_64k_back(Backend::Poll, Trigger::Edge);
+    thousand_clients_each_get_their_64k_back(config(Backend::Poll, Trigger::Edge));
 }
 
 #[test]
 fn thousand_clients_poll_level() {
-    thousand_clients_each_get_their_64k_back(Backend::Poll, Trigger::Level);
+    thousand_clients_each_get_their_64k_back(config(Backend::Poll, Trigger::Level));
+}
+
+#[test]
+fn thousand_clients_epoll_edge_short_reads() {
+    thousand_clients_each_get_their_64k_back(short_reads(Backend::Epoll));
+}
+
+#[test]
+fn thousand_clients_poll_edge_short_reads() {
+    thousand_clients_each_get_their_64k_back(short_reads(Backend::Poll));
 }
 
 /// A client that writes 4 MiB before reading a byte: the server must stop
 /// reading at its high-water mark (or it would buffer all 4 MiB), resume
 /// when the client drains, and still return every byte in order.
-fn sender_that_does_not_read_gets_everything_back(backend: Backend, trigger: Trigger) {
+fn sender_that_does_not_read_gets_everything_back(config: Config) {
     const SIZE: usize = 4 << 20;
     let server = start(Config {
-        backend,
-        trigger,
         high_water: 64 * 1024,
+        ..config
     });
     let mut stream = TcpStream::connect(server.addr).unwrap();
     stream.set_read_timeout(Some(DEADLINE)).unwrap();
@@ -153,22 +174,65 @@ fn sender_that_does_not_read_gets_everything_back(backend: Backend, trigger: Tri
 
 #[test]
 fn backpressure_and_half_close_epoll_edge() {
-    sender_that_does_not_read_gets_everything_back(Backend::Epoll, Trigger::Edge);
+    sender_that_does_not_read_gets_everything_back(config(Backend::Epoll, Trigger::Edge));
 }
 
 #[test]
 fn backpressure_and_half_close_epoll_level() {
-    sender_that_does_not_read_gets_everything_back(Backend::Epoll, Trigger::Level);
+    sender_that_does_not_read_gets_everything_back(config(Backend::Epoll, Trigger::Level));
 }
 
 #[test]
 fn backpressure_and_half_close_poll_edge() {
-    sender_that_does_not_read_gets_everything_back(Backend::Poll, Trigger::Edge);
+    sender_that_does_not_read_gets_everything_back(config(Backend::Poll, Trigger::Edge));
 }
 
 #[test]
 fn backpressure_and_half_close_poll_level() {
-    sender_that_does_not_read_gets_everything_back(Backend::Poll, Trigger::Level);
+    sender_that_does_not_read_gets_everything_back(config(Backend::Poll, Trigger::Level));
+}
+
+#[test]
+fn backpressure_and_half_close_epoll_edge_short_reads() {
+    sender_that_does_not_read_gets_everything_back(short_reads(Backend::Epoll));
+}
+
+#[test]
+fn backpressure_and_half_close_poll_edge_short_reads() {
+    sender_that_does_not_read_gets_everything_back(short_reads(Backend::Poll));
+}
+
+/// Many small messages and a half-close right after the last one: the FIN
+/// can arrive with the data, in the same edge, where a short read must not
+/// end the burst or the close would go unnoticed.
+fn request_then_half_close(config: Config) {
+    let server = start(config);
+    for round in 0..200 {
+        let mut stream = TcpStream::connect(server.addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let data = pattern(round, 100);
+        stream.write_all(&data).unwrap();
+        stream.shutdown(Shutdown::Write).unwrap();
+        let mut back = Vec::new();
+        // read_to_end returns only when the server closes: a missed FIN
+        // leaves it waiting until the timeout, and the test fails.
+        stream.read_to_end(&mut back).unwrap();
+        assert_eq!(back, data);
+    }
+    let stats = server.finish();
+    assert_eq!(stats.closed, 200);
+}
+
+#[test]
+fn half_close_after_data_is_seen_epoll_edge_short_reads() {
+    request_then_half_close(short_reads(Backend::Epoll));
+}
+
+#[test]
+fn half_close_after_data_is_seen_poll_edge_short_reads() {
+    request_then_half_close(short_reads(Backend::Poll));
 }
 
 #[test]

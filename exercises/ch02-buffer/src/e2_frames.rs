@@ -16,8 +16,9 @@ pub struct TooLong {
 
 /// A buffer holding one frame: the 4-byte big-endian length of `payload`,
 /// then `payload`. Append the payload first and `prepend` the length: the
-/// payload must not be moved (the tests check that the buffer allocated
-/// only once).
+/// payload must not be moved, and the buffer must allocate once, exactly
+/// enough for the payload (the tests check
+/// `allocated_bytes() == PREPEND + payload.len()`).
 pub fn encode(payload: &[u8]) -> Buffer {
     // TODO: your code here: `Buffer::with_capacity`, `append`, `prepend`.
     // (Delete the next line: it only keeps the stub free of unused-variable warnings.)
