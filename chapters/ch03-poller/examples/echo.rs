@@ -16,30 +16,13 @@ use eventcore_sockets::Socket;
 
 // ANCHOR: main
 fn main() -> ExitCode {
-    let mut config = Config::default();
-    let mut addr: SocketAddr = "127.0.0.1:7878".parse().expect("default address");
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let parsed = match arg.as_str() {
-            "--backend" => args
-                .next()
-                .ok_or("--backend needs a value".into())
-                .and_then(|v| v.parse().map(|b| config.backend = b)),
-            "--trigger" => match args.next().as_deref() {
-                Some("edge") => Ok(config.trigger = Trigger::Edge),
-                Some("level") => Ok(config.trigger = Trigger::Level),
-                _ => Err("--trigger takes edge or level".to_string()),
-            },
-            other => other
-                .parse()
-                .map(|a| addr = a)
-                .map_err(|e| format!("{other}: {e}")),
-        };
-        if let Err(message) = parsed {
+    let (config, addr) = match parse_args(std::env::args().skip(1)) {
+        Ok(parsed) => parsed,
+        Err(message) => {
             eprintln!("echo: {message}");
             return ExitCode::from(2);
         }
-    }
+    };
     let result = Socket::listen_on(&addr, 4096).and_then(|listener| {
         let mut server = EchoServer::new(listener, config)?;
         let backend = match config.backend {
@@ -62,3 +45,24 @@ fn main() -> ExitCode {
     }
 }
 // ANCHOR_END: main
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<(Config, SocketAddr), String> {
+    let mut config = Config::default();
+    let mut addr: SocketAddr = "127.0.0.1:7878".parse().map_err(|e| format!("{e}"))?;
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--backend" => {
+                config.backend = args.next().ok_or("--backend needs a value")?.parse()?;
+            }
+            "--trigger" => {
+                config.trigger = match args.next().as_deref() {
+                    Some("edge") => Trigger::Edge,
+                    Some("level") => Trigger::Level,
+                    _ => return Err("--trigger takes edge or level".into()),
+                };
+            }
+            other => addr = other.parse().map_err(|e| format!("{other}: {e}"))?,
+        }
+    }
+    Ok((config, addr))
+}

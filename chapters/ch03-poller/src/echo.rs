@@ -32,8 +32,9 @@ pub struct Config {
     /// Stop reading from a connection while this many bytes wait to be sent
     /// to it: a client that sends but never reads can't grow memory forever.
     pub high_water: usize,
-    /// End a read burst at a short read instead of at `WouldBlock`: see
-    /// [`read_until_blocked`]. Off by default, as in the seed.
+    /// End a read burst at a short read instead of at `WouldBlock`, which
+    /// saves one `read` per burst (see `read_until_blocked` in the source).
+    /// Off by default, as in the seed.
     pub stop_at_short_read: bool,
 }
 
