@@ -2,10 +2,12 @@
 //!
 //! The interest list lives here, in user space, and is passed to the kernel
 //! whole on every wait, which then checks every fd in it: O(registered fds)
-//! per wait, against epoll's O(ready fds). It is the fallback because it
-//! works on every Unix and, unlike the seed's `select(2)`, has no
-//! `FD_SETSIZE` ceiling: `select` can't watch an fd numbered 1024 or above,
-//! and a busy server passes that number in its first second.
+//! per wait, against epoll's O(ready fds). It is the fallback because
+//! poll(2) is POSIX and, unlike the seed's `select(2)`, has no `FD_SETSIZE`
+//! ceiling: `select` can't watch an fd numbered 1024 or above, and a busy
+//! server passes that number in its first second. (This crate, like the
+//! book, targets Linux: it also asks for `POLLRDHUP`, a Linux extension, so
+//! both backends report a peer's half-close the same way.)
 //!
 //! poll(2) knows only level-triggering. One-shot is emulated exactly (a
 //! fired entry is skipped until re-armed). Edge-triggering can't be emulated
@@ -142,7 +144,7 @@ impl PollSet {
         let entry = &self.entries[i];
         let wanted = entry.interest.without(entry.parked);
         let pollfd = &mut self.pollfds[i];
-        if entry.disarmed || (wanted == Interest::NONE && entry.interest != Interest::NONE) {
+        if entry.disarmed || (wanted == Interest::NONE && entry.parked != Interest::NONE) {
             // A negative fd makes poll skip the entry entirely; with
             // `events = 0` it would still report errors and hang-ups.
             pollfd.fd = -1;
@@ -203,6 +205,13 @@ impl PollSet {
                 let fired = Interest {
                     readable: event.readable,
                     writable: event.writable,
+                };
+                // An error or hang-up alone fires no interest: park them
+                // all, or poll would report it again on every wait.
+                let fired = if fired == Interest::NONE {
+                    Interest::BOTH
+                } else {
+                    fired
                 };
                 entry.parked = entry.parked.union(fired);
             }

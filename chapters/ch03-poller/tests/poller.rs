@@ -142,6 +142,19 @@ fn peer_close_is_readable_and_read_closed(backend: Backend) {
     assert!(events[0].readable && events[0].read_closed);
 }
 
+fn hangup_alone_is_reported_once_in_edge_mode(backend: Backend) {
+    // Watching for nothing still reports errors and hang-ups (epoll always
+    // does); edge mode reports them once, not on every wait.
+    let mut poller = Poller::new(backend).unwrap();
+    let (a, b) = pair();
+    poller.register(&b, T, Interest::NONE, Mode::EDGE).unwrap();
+    drop(a);
+    let events = wait(&mut poller, SHORT);
+    assert_eq!(events.len(), 1);
+    assert!(events[0].read_closed);
+    assert!(wait(&mut poller, NOW).is_empty(), "the same hang-up again");
+}
+
 fn timeout_returns_no_events_after_the_timeout(backend: Backend) {
     let mut poller = Poller::new(backend).unwrap();
     let (_a, b) = pair();
@@ -265,6 +278,7 @@ for_both_backends!(
     oneshot_stays_silent_until_rearmed,
     writable_is_reported_for_a_socket_with_room,
     peer_close_is_readable_and_read_closed,
+    hangup_alone_is_reported_once_in_edge_mode,
     timeout_returns_no_events_after_the_timeout,
     registration_errors_match_epoll,
     deregistered_fds_are_silent_and_others_keep_their_tokens,
@@ -310,9 +324,9 @@ fn epoll_edge_reports_new_data_even_before_wouldblock() {
     // see arrivals and waits for `drained`. Within the contract ("read
     // until WouldBlock") the two agree; outside it, this is the difference.
     let mut poller = Poller::new(Backend::Epoll).unwrap();
-    let (mut a, _b) = pair();
+    let (mut a, b) = pair();
     poller
-        .register(&_b, T, Interest::READABLE, Mode::EDGE)
+        .register(&b, T, Interest::READABLE, Mode::EDGE)
         .unwrap();
     a.write_all(b"one").unwrap();
     assert_eq!(wait(&mut poller, SHORT).len(), 1);

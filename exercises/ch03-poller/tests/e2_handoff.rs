@@ -4,10 +4,10 @@
 use std::collections::HashSet;
 use std::io::{self, Read, Write};
 use std::os::unix::net::UnixStream;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ch03_poller_exercises::e2_handoff::handoff;
 
@@ -65,7 +65,24 @@ fn no_socket_is_handled_by_two_threads_at_once_and_no_byte_is_lost() {
             })
         })
         .collect();
+    // A lost byte would make handoff wait forever: fail the test binary
+    // after a deadline instead of hanging it.
+    let finished = Arc::new(AtomicBool::new(false));
+    let watchdog = Arc::clone(&finished);
+    thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !watchdog.load(Ordering::Acquire) {
+            if Instant::now() > deadline {
+                eprintln!(
+                    "handoff did not return within 60 s: bytes lost or a socket never re-armed"
+                );
+                std::process::exit(1);
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+    });
     handoff(&readers, 4, SOCKETS * MESSAGES * SIZE, &handle).unwrap();
+    finished.store(true, Ordering::Release);
     for f in feeders {
         drop(f.join().unwrap());
     }
