@@ -80,6 +80,7 @@ impl Buffer {
     }
     // ANCHOR_END: sizes
 
+    // ANCHOR: peek
     /// True when there is no content.
     pub fn is_empty(&self) -> bool {
         self.read == self.write
@@ -94,6 +95,7 @@ impl Buffer {
     pub fn peek(&self) -> &[u8] {
         &self.storage[self.read..self.write]
     }
+    // ANCHOR_END: peek
 
     // ANCHOR: retrieve
     /// Consumes the first `n` bytes of content: an index bump, no copy.
@@ -164,6 +166,7 @@ impl Buffer {
     }
     // ANCHOR_END: append
 
+    // ANCHOR: commit
     /// The writable tail, to fill in place (for example by a parser-free
     /// serializer). Follow with [`commit`](Self::commit) to make what was
     /// written part of the content.
@@ -183,6 +186,7 @@ impl Buffer {
         );
         self.write += n;
     }
+    // ANCHOR_END: commit
 
     // ANCHOR: prepend
     /// Writes `data` directly in front of the content, without moving the content.

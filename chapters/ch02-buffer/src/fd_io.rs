@@ -105,6 +105,7 @@ impl Buffer {
     // ANCHOR_END: send_to
 }
 
+// ANCHOR: sent
 /// How a gathered write of a buffer's content and a body went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sent {
@@ -113,6 +114,7 @@ pub struct Sent {
     /// Bytes of the body sent.
     pub body: usize,
 }
+// ANCHOR_END: sent
 
 // ANCHOR: send_vectored
 /// Sends the slices in order with one `sendmsg(MSG_NOSIGNAL)` and returns

@@ -29,10 +29,13 @@ fn main() -> ExitCode {
             Backend::Epoll => "epoll",
             Backend::Poll => "poll",
         };
+        let trigger = match config.trigger {
+            Trigger::Edge => "edge",
+            Trigger::Level => "level",
+        };
         println!(
-            "echo server on {} ({backend}, {:?}-triggered); Ctrl-C stops it",
-            server.local_addr()?,
-            config.trigger
+            "echo server on {} ({backend}, {trigger}-triggered); Ctrl-C stops it",
+            server.local_addr()?
         );
         server.run()
     });

@@ -24,6 +24,7 @@ use crate::{Backend, Event, Interest, Mode, Poller, Token, Trigger, Waker};
 const LISTENER: Token = Token(u64::MAX);
 const WAKER: Token = Token(u64::MAX - 1);
 
+// ANCHOR: config
 /// How to run the loop.
 #[derive(Debug, Clone, Copy)]
 pub struct Config {
@@ -37,6 +38,7 @@ pub struct Config {
     /// Off by default, as in the seed.
     pub stop_at_short_read: bool,
 }
+// ANCHOR_END: config
 
 impl Default for Config {
     fn default() -> Config {
@@ -66,6 +68,7 @@ pub struct Stats {
     pub bytes: u64,
 }
 
+// ANCHOR: conn
 #[derive(Debug)]
 struct Conn {
     sock: Socket,
@@ -84,6 +87,7 @@ struct Slot {
     generation: u32,
     conn: Option<Conn>,
 }
+// ANCHOR_END: conn
 
 // ANCHOR: token
 fn token(slot: usize, generation: u32) -> Token {

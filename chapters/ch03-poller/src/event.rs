@@ -96,10 +96,11 @@ impl Mode {
 // ANCHOR: event
 /// One readiness report: which registration, and what it is ready for.
 ///
-/// `readable` is also set when the peer closed or the connection failed, so
-/// that a caller who only reads still finds out (its read returns 0 or the
-/// error). `read_closed` says the peer will send nothing more (`EPOLLRDHUP`
-/// or a hang-up); `error` says a pending error waits in `SO_ERROR`.
+/// `readable` is also set on a hang-up, so that a caller who only reads
+/// still finds out (its read returns 0). `read_closed` says the peer will
+/// send nothing more (`EPOLLRDHUP` or a hang-up). `error` says a pending
+/// error waits in `SO_ERROR`; an error alone sets only `error`, so a caller
+/// should read (and see the error) on `readable || error`, as `echo` does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Event {
     pub token: Token,
