@@ -1,0 +1,682 @@
+//! The incremental request parser: a state machine over the bytes of a
+//! connection's input buffer.
+//!
+//! The caller hands it the buffer's readable bytes after every read. The
+//! parser remembers how far it got (`pos`) and where its search for the
+//! next line end stopped (`scan`), so bytes it has accepted are never looked
+//! at again, however many reads a request takes. It does not consume from
+//! the buffer: the request it returns points into those bytes, and the
+//! caller retrieves the request's length once it is done with it.
+
+use eventcore_buffer::search::find_byte;
+
+use crate::chars::{
+    FIELD_VALUE, TCHAR, is_field_value_byte, is_ows, is_target_byte, is_tchar, is_token,
+    list_elements, trim_ows,
+};
+use crate::error::ParseError;
+use crate::request::{Head, Header, Request, Span, TargetForm, Version};
+
+// ANCHOR: limits
+/// Size limits. Each one turns an attacker's "send more" into an early,
+/// specific error instead of unbounded memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest request-line; longer gets 414. RFC 9112 section 3 recommends
+    /// supporting at least 8000 octets.
+    pub request_line: usize,
+    /// Largest head (request-line, fields and the empty line), and largest
+    /// trailer section; larger gets 431.
+    pub head: usize,
+    /// Most field lines; more gets 431.
+    pub headers: usize,
+    /// Largest body, by Content-Length or by the sum of the chunks; larger gets 413.
+    pub body: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            request_line: 8 * 1024,
+            head: 32 * 1024,
+            headers: 100,
+            body: 1024 * 1024,
+        }
+    }
+}
+// ANCHOR_END: limits
+
+/// How far a call to [`Parser::parse`] got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// More bytes are needed. Call again with the same bytes and whatever arrived after them.
+    Partial,
+    /// A whole request: its first `len` bytes of the input. Read it with
+    /// [`Parser::request`], then consume `len` bytes and [`Parser::reset`].
+    Complete { len: usize },
+}
+
+// ANCHOR: state
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Expecting the request-line; empty lines before it are skipped (RFC 9112 section 2.2).
+    Start,
+    HeaderLine,
+    /// A Content-Length body: waiting until this many bytes are there.
+    Body {
+        end: usize,
+    },
+    /// Chunked body (RFC 9112 section 7.1): the chunk-size line,
+    ChunkSize,
+    /// the chunk's data, `left` more bytes of it,
+    ChunkData {
+        left: u64,
+    },
+    /// the CRLF after the data,
+    ChunkDataEnd,
+    /// the trailer section, ended by an empty line.
+    Trailer,
+    Complete {
+        len: usize,
+    },
+    Failed(ParseError),
+}
+// ANCHOR_END: state
+
+/// The longest chunk-size line (with extensions) accepted.
+const MAX_CHUNK_LINE: usize = 4096;
+/// Empty lines tolerated before a request-line.
+const MAX_LEADING_EMPTY_LINES: usize = 8;
+
+/// Parses one request at a time from the start of its input. Reusable:
+/// [`reset`](Parser::reset) keeps the allocated field table and body
+/// buffer, so a connection's parser allocates only for its first requests.
+#[derive(Debug, Clone)]
+pub struct Parser {
+    limits: Limits,
+    state: State,
+    /// Everything before `pos` is parsed.
+    pos: usize,
+    /// The search for the next LF has looked at everything before `scan`.
+    scan: usize,
+    /// Where the current section (head or trailers) began, for the size limit.
+    section_start: usize,
+    leading_empty_lines: usize,
+    head: Head,
+    /// The decoded chunks of a chunked body.
+    chunked_body: Vec<u8>,
+    /// Trailer fields seen, counted against the field limit.
+    trailers: usize,
+}
+
+impl Default for Parser {
+    fn default() -> Parser {
+        Parser::new(Limits::default())
+    }
+}
+
+impl Parser {
+    pub fn new(limits: Limits) -> Parser {
+        Parser {
+            limits,
+            state: State::Start,
+            pos: 0,
+            scan: 0,
+            section_start: 0,
+            leading_empty_lines: 0,
+            head: Head::default(),
+            chunked_body: Vec::new(),
+            trailers: 0,
+        }
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Gets ready for the next request, keeping allocated memory.
+    pub fn reset(&mut self) {
+        let mut headers = std::mem::take(&mut self.head.headers);
+        headers.clear();
+        self.head = Head {
+            headers,
+            ..Head::default()
+        };
+        self.chunked_body.clear();
+        self.state = State::Start;
+        self.pos = 0;
+        self.scan = 0;
+        self.section_start = 0;
+        self.leading_empty_lines = 0;
+        self.trailers = 0;
+    }
+
+    /// True once the head is parsed and the request asked for `100 Continue`
+    /// while its body has not fully arrived: time to send the interim response.
+    pub fn expects_continue(&self) -> bool {
+        self.head.expect_continue
+            && matches!(
+                self.state,
+                State::Body { .. }
+                    | State::ChunkSize
+                    | State::ChunkData { .. }
+                    | State::ChunkDataEnd
+            )
+    }
+
+    /// The complete request. `input` must be the bytes the last `parse` returned `Complete` for.
+    ///
+    /// # Panics
+    /// If the last `parse` did not return `Complete`.
+    pub fn request<'a>(&'a self, input: &'a [u8]) -> Request<'a> {
+        assert!(
+            matches!(self.state, State::Complete { .. }),
+            "Parser::request before a complete request"
+        );
+        let body = if self.head.chunked {
+            &self.chunked_body[..]
+        } else {
+            self.head.body.of(input)
+        };
+        Request {
+            input,
+            head: &self.head,
+            body,
+        }
+    }
+
+    // ANCHOR: parse
+    /// Parses as much of `input` as it can. `input` must start with the
+    /// bytes given last time (plus whatever arrived since); bytes already
+    /// parsed are not looked at again. After an error, every later call
+    /// returns the same error.
+    pub fn parse(&mut self, input: &[u8]) -> Result<Progress, ParseError> {
+        loop {
+            // Each step either moves to a new state (and the loop goes on),
+            // needs more bytes (None), or fails.
+            let step = match self.state {
+                State::Complete { len } => return Ok(Progress::Complete { len }),
+                State::Failed(e) => return Err(e),
+                State::Body { end } => {
+                    Ok((input.len() >= end).then_some(State::Complete { len: end }))
+                }
+                State::ChunkData { left } => Ok(self.chunk_data(input, left)),
+                State::ChunkDataEnd => self.chunk_data_end(input),
+                _ => match self.next_line(input) {
+                    Ok(Some((start, end))) => self.line(input, start, end).map(Some),
+                    Ok(None) => Ok(None),
+                    Err(e) => Err(e),
+                },
+            };
+            match step {
+                Ok(Some(state)) => self.state = state,
+                Ok(None) => return Ok(Progress::Partial),
+                Err(e) => {
+                    self.state = State::Failed(e);
+                    return Err(e);
+                }
+            }
+        }
+    }
+    // ANCHOR_END: parse
+
+    // ANCHOR: next_line
+    /// Finds the next line: returns its bounds without the line ending and
+    /// moves `pos` past it, or `None` if its LF has not arrived. Lines in
+    /// the head may end in a bare LF (RFC 9112 section 2.2 lets a recipient
+    /// accept one); chunked framing lines must end in CRLF.
+    fn next_line(&mut self, input: &[u8]) -> Result<Option<(usize, usize)>, ParseError> {
+        let from = self.scan.max(self.pos);
+        let Some(lf) = find_byte(&input[from..], b'\n').map(|i| from + i) else {
+            self.scan = input.len();
+            self.check_unfinished_line(input.len() - self.pos)?;
+            return Ok(None);
+        };
+        let start = self.pos;
+        let mut end = lf;
+        if end > start && input[end - 1] == b'\r' {
+            end -= 1;
+        } else if matches!(self.state, State::ChunkSize | State::Trailer) {
+            return Err(ParseError::BadChunk);
+        }
+        self.check_line_length(end - start, lf + 1)?;
+        self.pos = lf + 1;
+        self.scan = self.pos;
+        Ok(Some((start, end)))
+    }
+    // ANCHOR_END: next_line
+
+    /// Limits for a line whose end has not arrived yet.
+    fn check_unfinished_line(&self, len: usize) -> Result<(), ParseError> {
+        match self.state {
+            State::Start if len > self.limits.request_line => Err(ParseError::UriTooLong),
+            State::HeaderLine | State::Trailer
+                if self.pos + len - self.section_start > self.limits.head =>
+            {
+                Err(ParseError::HeadTooLarge)
+            }
+            State::ChunkSize if len > MAX_CHUNK_LINE => Err(ParseError::BadChunk),
+            _ => Ok(()),
+        }
+    }
+
+    /// Limits for a complete line of `len` bytes that ends before `next`.
+    fn check_line_length(&self, len: usize, next: usize) -> Result<(), ParseError> {
+        match self.state {
+            State::Start if len > self.limits.request_line => Err(ParseError::UriTooLong),
+            State::HeaderLine | State::Trailer if next - self.section_start > self.limits.head => {
+                Err(ParseError::HeadTooLarge)
+            }
+            State::ChunkSize if len > MAX_CHUNK_LINE => Err(ParseError::BadChunk),
+            _ => Ok(()),
+        }
+    }
+
+    /// Dispatches a complete line to the state that was waiting for it.
+    fn line(&mut self, input: &[u8], start: usize, end: usize) -> Result<State, ParseError> {
+        let line = &input[start..end];
+        match self.state {
+            State::Start => {
+                if line.is_empty() {
+                    // RFC 9112 section 2.2: a server SHOULD ignore at least
+                    // one empty line received before the request-line.
+                    self.leading_empty_lines += 1;
+                    if self.leading_empty_lines > MAX_LEADING_EMPTY_LINES {
+                        return Err(ParseError::BadRequestLine);
+                    }
+                    return Ok(State::Start);
+                }
+                // RFC 9112 section 2.2: a CR anywhere but before the LF is
+                // invalid. (Field lines check this as they validate bytes.)
+                if line.contains(&b'\r') {
+                    return Err(ParseError::BareCr);
+                }
+                self.request_line(input, start, end)?;
+                self.section_start = start;
+                Ok(State::HeaderLine)
+            }
+            State::HeaderLine if line.is_empty() => self.end_of_head(input),
+            State::HeaderLine => {
+                let header = field_line(input, start, end)?;
+                if self.head.headers.len() == self.limits.headers {
+                    return Err(ParseError::TooManyHeaders);
+                }
+                self.head.headers.push(header);
+                Ok(State::HeaderLine)
+            }
+            State::ChunkSize => self.chunk_size(line),
+            State::Trailer if line.is_empty() => Ok(State::Complete { len: self.pos }),
+            State::Trailer => {
+                // Trailer fields are checked like header fields and then
+                // dropped: RFC 9112 section 7.1.2 forbids merging them into
+                // the header section unless the field is defined to allow it.
+                field_line(input, start, end)?;
+                self.trailers += 1;
+                if self.trailers > self.limits.headers {
+                    return Err(ParseError::TooManyHeaders);
+                }
+                Ok(State::Trailer)
+            }
+            _ => unreachable!("line() is called only from line-based states"),
+        }
+    }
+
+    // ANCHOR: request_line
+    /// `request-line = method SP request-target SP HTTP-version` (RFC 9112
+    /// section 3), with exactly one space between the parts.
+    fn request_line(&mut self, input: &[u8], start: usize, end: usize) -> Result<(), ParseError> {
+        let line = &input[start..end];
+        let Some(sp1) = line.iter().position(|&b| b == b' ') else {
+            return Err(ParseError::BadRequestLine);
+        };
+        let Some(sp2) = line.iter().rposition(|&b| b == b' ').filter(|&i| i > sp1) else {
+            return Err(ParseError::BadRequestLine);
+        };
+        let (method, target, version) = (&line[..sp1], &line[sp1 + 1..sp2], &line[sp2 + 1..]);
+        if !is_token(method) {
+            return Err(ParseError::BadMethod);
+        }
+        if target.is_empty() || !target.iter().all(|&b| is_target_byte(b)) {
+            // Includes a second space: `GET / / HTTP/1.1`.
+            return Err(ParseError::BadTarget);
+        }
+        self.head.version = Some(parse_version(version)?);
+        self.head.method = Span::new(start, start + sp1);
+        let target_start = start + sp1 + 1;
+        self.head.target = Span::new(target_start, start + sp2);
+        self.target(method, target, target_start)
+    }
+    // ANCHOR_END: request_line
+
+    /// Sorts the target into its form (RFC 9112 section 3.2) and finds the path and query.
+    fn target(&mut self, method: &[u8], target: &[u8], at: usize) -> Result<(), ParseError> {
+        let (form, path_start) = if target[0] == b'/' {
+            (TargetForm::Origin, 0)
+        } else if target == b"*" {
+            // Section 3.2.4: only for a server-wide OPTIONS.
+            if method != b"OPTIONS" {
+                return Err(ParseError::BadTarget);
+            }
+            (TargetForm::Asterisk, 0)
+        } else if method == b"CONNECT" {
+            // Section 3.2.3: host and port, nothing else.
+            if target.contains(&b'/') || !target.contains(&b':') {
+                return Err(ParseError::BadTarget);
+            }
+            self.head.form = Some(TargetForm::Authority);
+            self.head.authority = Some(Span::new(at, at + target.len()));
+            self.head.path = Span::new(at, at);
+            return Ok(());
+        } else {
+            // Section 3.2.2, absolute-form: `scheme "://" authority path-abempty [ "?" query ]`.
+            let Some(colon) = target.iter().position(|&b| b == b':') else {
+                return Err(ParseError::BadTarget);
+            };
+            let scheme = &target[..colon];
+            let scheme_ok = scheme.first().is_some_and(u8::is_ascii_alphabetic)
+                && scheme
+                    .iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+            if !scheme_ok || !target[colon..].starts_with(b"://") {
+                return Err(ParseError::BadTarget);
+            }
+            let authority_start = colon + 3;
+            let authority_end = target[authority_start..]
+                .iter()
+                .position(|&b| b == b'/' || b == b'?')
+                .map_or(target.len(), |i| authority_start + i);
+            if authority_end == authority_start {
+                return Err(ParseError::BadTarget);
+            }
+            self.head.authority = Some(Span::new(at + authority_start, at + authority_end));
+            (TargetForm::Absolute, authority_end)
+        };
+        self.head.form = Some(form);
+        let rest = &target[path_start..];
+        match rest.iter().position(|&b| b == b'?') {
+            Some(q) => {
+                self.head.path = Span::new(at + path_start, at + path_start + q);
+                self.head.query = Some(Span::new(at + path_start + q + 1, at + target.len()));
+            }
+            None => self.head.path = Span::new(at + path_start, at + target.len()),
+        }
+        Ok(())
+    }
+
+    // ANCHOR: end_of_head
+    /// The empty line after the fields: decide how long the body is (RFC
+    /// 9112 section 6.3), whether the connection persists (section 9.3), and
+    /// check Host (section 3.2).
+    fn end_of_head(&mut self, input: &[u8]) -> Result<State, ParseError> {
+        let version = self.head.version.unwrap_or(Version::Http11);
+        let mut hosts = 0;
+        let mut content_length: Option<u64> = None;
+        let mut transfer_encoding = false;
+        let (mut codings, mut chunked_count, mut chunked_last) = (0, 0, false);
+        let mut close = false;
+        let mut keep_alive_token = false;
+        for h in &self.head.headers {
+            let (name, value) = (h.name.of(input), h.value.of(input));
+            // The length first: most fields are none of these five, and a
+            // length compare rules them out without looking at a byte.
+            let is = |known: &[u8]| name.len() == known.len() && name.eq_ignore_ascii_case(known);
+            if is(b"host") {
+                hosts += 1;
+            } else if is(b"content-length") {
+                // RFC 9110 section 8.6: `1*DIGIT`. Repeated (in one line as a
+                // list, or in several lines) only with the same value.
+                for element in value.split(|&b| b == b',').map(trim_ows) {
+                    let n = parse_content_length(element)?;
+                    if content_length.is_some_and(|seen| seen != n) {
+                        return Err(ParseError::BadContentLength);
+                    }
+                    content_length = Some(n);
+                }
+            } else if is(b"transfer-encoding") {
+                transfer_encoding = true;
+                // The codings of all TE lines form one list, in order.
+                for coding in list_elements(value) {
+                    codings += 1;
+                    chunked_last = coding.eq_ignore_ascii_case(b"chunked");
+                    chunked_count += usize::from(chunked_last);
+                }
+            } else if is(b"connection") {
+                for option in list_elements(value) {
+                    close |= option.eq_ignore_ascii_case(b"close");
+                    keep_alive_token |= option.eq_ignore_ascii_case(b"keep-alive");
+                }
+            } else if is(b"expect") {
+                self.head.expect_continue |= value.eq_ignore_ascii_case(b"100-continue");
+            }
+        }
+        // Section 3.2: exactly one Host in HTTP/1.1, at most one in 1.0.
+        if hosts > 1 || (version == Version::Http11 && hosts == 0) {
+            return Err(ParseError::BadHost);
+        }
+        // Section 9.3: 1.1 persists unless "close"; 1.0 only with "keep-alive".
+        self.head.keep_alive = match version {
+            Version::Http11 => !close,
+            Version::Http10 => keep_alive_token && !close,
+        };
+        if transfer_encoding {
+            // Section 6.3 rule 3: both framings at once is how smuggling
+            // works; we refuse rather than pick one. Section 6.1: TE in an
+            // HTTP/1.0 request means faulty framing.
+            if content_length.is_some() {
+                return Err(ParseError::TransferEncodingWithContentLength);
+            }
+            if version == Version::Http10 {
+                return Err(ParseError::BadTransferEncoding);
+            }
+            // Section 6.3 rule 4: chunked must be the final coding, and
+            // section 6.1: applied once.
+            if !chunked_last || chunked_count > 1 {
+                return Err(ParseError::BadTransferEncoding);
+            }
+            // Section 6.1: a coding we don't understand (gzip, chunked) gets 501.
+            if codings > 1 {
+                return Err(ParseError::UnsupportedTransferCoding);
+            }
+            self.head.chunked = true;
+            self.head.content_length = Some(0);
+            return Ok(State::ChunkSize);
+        }
+        let length = content_length.unwrap_or(0);
+        if length > self.limits.body {
+            return Err(ParseError::BodyTooLarge);
+        }
+        self.head.content_length = content_length;
+        let end = self.pos + length as usize;
+        self.head.body = Span::new(self.pos, end);
+        Ok(if length == 0 {
+            State::Complete { len: self.pos }
+        } else {
+            State::Body { end }
+        })
+    }
+    // ANCHOR_END: end_of_head
+
+    // ANCHOR: chunk_size
+    /// `chunk-size [ chunk-ext ] CRLF`, `chunk-size = 1*HEXDIG` (RFC 9112
+    /// section 7.1). Sizes are summed with overflow checks: the RFC warns
+    /// that recipients must expect huge hexadecimal numbers.
+    fn chunk_size(&mut self, line: &[u8]) -> Result<State, ParseError> {
+        let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+        if digits == 0 {
+            return Err(ParseError::BadChunk);
+        }
+        let mut size: u64 = 0;
+        for &b in &line[..digits] {
+            let digit = (b as char).to_digit(16).unwrap_or(0) as u64;
+            size = size
+                .checked_mul(16)
+                .and_then(|s| s.checked_add(digit))
+                .ok_or(ParseError::BodyTooLarge)?;
+        }
+        check_chunk_ext(&line[digits..])?;
+        let total = self.head.content_length.unwrap_or(0);
+        let total = total.checked_add(size).ok_or(ParseError::BodyTooLarge)?;
+        if total > self.limits.body {
+            return Err(ParseError::BodyTooLarge);
+        }
+        self.head.content_length = Some(total);
+        if size == 0 {
+            // last-chunk: the trailer section follows, limited like a head.
+            self.section_start = self.pos;
+            return Ok(State::Trailer);
+        }
+        Ok(State::ChunkData { left: size })
+    }
+    // ANCHOR_END: chunk_size
+
+    /// Copies what has arrived of the chunk's data into the decoded body.
+    fn chunk_data(&mut self, input: &[u8], left: u64) -> Option<State> {
+        let available = input.len() - self.pos;
+        let take = left.min(available as u64) as usize;
+        if take == 0 {
+            return None;
+        }
+        self.chunked_body
+            .extend_from_slice(&input[self.pos..self.pos + take]);
+        self.pos += take;
+        self.scan = self.pos;
+        let left = left - take as u64;
+        Some(if left == 0 {
+            State::ChunkDataEnd
+        } else {
+            State::ChunkData { left }
+        })
+    }
+
+    /// The CRLF that ends a chunk's data, exactly: no bare LF here, where a
+    /// lenient reading is how chunked smuggling variants work.
+    fn chunk_data_end(&mut self, input: &[u8]) -> Result<Option<State>, ParseError> {
+        match &input[self.pos..] {
+            [] | [b'\r'] => Ok(None),
+            [b'\r', b'\n', ..] => {
+                self.pos += 2;
+                self.scan = self.pos;
+                Ok(Some(State::ChunkSize))
+            }
+            _ => Err(ParseError::BadChunk),
+        }
+    }
+}
+
+/// `HTTP-version = HTTP-name "/" DIGIT "." DIGIT` (RFC 9112 section 2.3).
+fn parse_version(version: &[u8]) -> Result<Version, ParseError> {
+    let [b'H', b'T', b'T', b'P', b'/', major, b'.', minor] = *version else {
+        return Err(ParseError::BadVersion);
+    };
+    if !major.is_ascii_digit() || !minor.is_ascii_digit() {
+        return Err(ParseError::BadVersion);
+    }
+    match (major, minor) {
+        (b'1', b'0') => Ok(Version::Http10),
+        // 1.2 and up: answer as 1.1 (RFC 9110 section 6.2).
+        (b'1', _) => Ok(Version::Http11),
+        // HTTP/2.0 or 0.9 on an HTTP/1 connection: 505 (RFC 9110 section 15.6.6).
+        _ => Err(ParseError::VersionNotSupported),
+    }
+}
+
+// ANCHOR: field_line
+/// `field-line = field-name ":" OWS field-value OWS` (RFC 9112 section 5).
+/// One pass over the name and one over the value, each byte checked by table.
+fn field_line(input: &[u8], start: usize, end: usize) -> Result<Header, ParseError> {
+    let line = &input[start..end];
+    if is_ows(line[0]) {
+        // Section 5.2: obs-fold, a continuation line. Rejected.
+        return Err(ParseError::ObsFold);
+    }
+    let name_len = line.iter().take_while(|&&b| TCHAR[b as usize]).count();
+    match line.get(name_len) {
+        Some(b':') if name_len > 0 => {}
+        // Section 5.1: a server MUST reject whitespace between name and colon.
+        Some(b' ' | b'\t') if trim_start_ows(&line[name_len..]).first() == Some(&b':') => {
+            return Err(ParseError::WhitespaceBeforeColon);
+        }
+        // Section 2.2: a bare CR.
+        Some(b'\r') => return Err(ParseError::BareCr),
+        _ => return Err(ParseError::BadHeaderName),
+    }
+    let raw = &line[name_len + 1..];
+    if let Some(bad) = raw.iter().find(|&&b| !FIELD_VALUE[b as usize]) {
+        // RFC 9110 section 5.5: NUL, CR, LF and other controls are invalid.
+        return Err(if *bad == b'\r' {
+            ParseError::BareCr
+        } else {
+            ParseError::BadHeaderValue
+        });
+    }
+    let value = trim_ows(raw);
+    let value_start = start + name_len + 1 + (value.as_ptr() as usize - raw.as_ptr() as usize);
+    Ok(Header {
+        name: Span::new(start, start + name_len),
+        value: Span::new(value_start, value_start + value.len()),
+    })
+}
+// ANCHOR_END: field_line
+
+/// Content-Length: `1*DIGIT`, no sign, no spaces inside, no overflow.
+fn parse_content_length(digits: &[u8]) -> Result<u64, ParseError> {
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(ParseError::BadContentLength);
+    }
+    digits.iter().try_fold(0u64, |n, &d| {
+        n.checked_mul(10)
+            .and_then(|n| n.checked_add(u64::from(d - b'0')))
+            .ok_or(ParseError::BadContentLength)
+    })
+}
+
+/// `chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )`
+/// (RFC 9112 section 7.1.1). Extensions are checked and ignored.
+fn check_chunk_ext(mut ext: &[u8]) -> Result<(), ParseError> {
+    loop {
+        ext = trim_start_ows(ext);
+        if ext.is_empty() {
+            return Ok(());
+        }
+        let Some(rest) = ext.strip_prefix(b";") else {
+            return Err(ParseError::BadChunk);
+        };
+        let rest = trim_start_ows(rest);
+        let name_len = rest.iter().take_while(|&&b| is_tchar(b)).count();
+        if name_len == 0 {
+            return Err(ParseError::BadChunk);
+        }
+        ext = trim_start_ows(&rest[name_len..]);
+        if let Some(value) = ext.strip_prefix(b"=") {
+            let value = trim_start_ows(value);
+            let len = if value.first() == Some(&b'"') {
+                quoted_string_len(value)?
+            } else {
+                value.iter().take_while(|&&b| is_tchar(b)).count()
+            };
+            if len == 0 {
+                return Err(ParseError::BadChunk);
+            }
+            ext = &value[len..];
+        }
+    }
+}
+
+fn trim_start_ows(bytes: &[u8]) -> &[u8] {
+    let n = bytes.iter().take_while(|&&b| is_ows(b)).count();
+    &bytes[n..]
+}
+
+/// Length of the quoted-string at the start of `bytes` (RFC 9110 section 5.6.4).
+fn quoted_string_len(bytes: &[u8]) -> Result<usize, ParseError> {
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => return Ok(i + 1),
+            b'\\' if i + 1 < bytes.len() && is_field_value_byte(bytes[i + 1]) => i += 2,
+            b if is_field_value_byte(b) && b != b'\\' => i += 1,
+            _ => return Err(ParseError::BadChunk),
+        }
+    }
+    Err(ParseError::BadChunk)
+}

@@ -1,0 +1,533 @@
+//! Responses, and writing them straight into a connection's output Buffer.
+//!
+//! The seed builds each response in a `std::stringstream` and then copies
+//! the string into the write buffer. Here the status line and the fields
+//! are formatted directly into the output [`Buffer`], a small body is
+//! appended after them, and a large body is left where it is, for a
+//! gathered write (`Buffer::send_with`) that sends head and body in one
+//! syscall without copying the body.
+
+use std::borrow::Cow;
+use std::io::Write;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use eventcore_buffer::Buffer;
+
+use crate::chars::{is_field_value_byte, is_token};
+
+/// Bodies up to this size are copied into the output buffer; larger ones
+/// are sent from where they are.
+pub const INLINE_BODY_MAX: usize = 16 * 1024;
+
+// ANCHOR: body
+/// A response body. Static bytes cost nothing to hand out; `Shared` lets
+/// many responses send one large body (a cached file) without copies.
+#[derive(Debug, Clone, Default)]
+pub enum Body {
+    #[default]
+    Empty,
+    Static(&'static [u8]),
+    Bytes(Vec<u8>),
+    Shared(Arc<[u8]>),
+}
+// ANCHOR_END: body
+
+impl Body {
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Body::Empty => &[],
+            Body::Static(b) => b,
+            Body::Bytes(b) => b,
+            Body::Shared(b) => b,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.as_bytes().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl From<&'static str> for Body {
+    fn from(s: &'static str) -> Body {
+        Body::Static(s.as_bytes())
+    }
+}
+
+impl From<&'static [u8]> for Body {
+    fn from(b: &'static [u8]) -> Body {
+        Body::Static(b)
+    }
+}
+
+impl From<String> for Body {
+    fn from(s: String) -> Body {
+        Body::Bytes(s.into_bytes())
+    }
+}
+
+impl From<Vec<u8>> for Body {
+    fn from(b: Vec<u8>) -> Body {
+        Body::Bytes(b)
+    }
+}
+
+impl From<Arc<[u8]>> for Body {
+    fn from(b: Arc<[u8]>) -> Body {
+        Body::Shared(b)
+    }
+}
+
+/// A header that would break the response: a name that is not a token, or
+/// a value with CR, LF, NUL or another control character (the raw material
+/// of response splitting).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidHeader;
+
+// ANCHOR: response
+/// What a handler returns.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub content_type: Option<&'static str>,
+    /// Fields besides Date, Content-Length, Content-Type and Connection,
+    /// which the writer adds itself.
+    headers: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+    pub body: Body,
+    /// Close the connection after this response.
+    pub close: bool,
+}
+// ANCHOR_END: response
+
+impl Response {
+    pub fn new(status: u16) -> Response {
+        Response {
+            status,
+            content_type: None,
+            headers: Vec::new(),
+            body: Body::Empty,
+            close: false,
+        }
+    }
+
+    fn with_body(status: u16, content_type: &'static str, body: Body) -> Response {
+        Response {
+            content_type: Some(content_type),
+            body,
+            ..Response::new(status)
+        }
+    }
+
+    /// `200 OK`, `text/plain; charset=utf-8`.
+    pub fn text(body: impl Into<Body>) -> Response {
+        Response::with_body(200, "text/plain; charset=utf-8", body.into())
+    }
+
+    /// `200 OK`, `text/html; charset=utf-8`.
+    pub fn html(body: impl Into<Body>) -> Response {
+        Response::with_body(200, "text/html; charset=utf-8", body.into())
+    }
+
+    /// `200 OK`, `application/json`. The body must already be JSON.
+    pub fn json(body: impl Into<Body>) -> Response {
+        Response::with_body(200, "application/json", body.into())
+    }
+
+    /// The default error page for `status`: a short plain-text body naming
+    /// it. Whether the connection closes is the caller's decision (after a
+    /// parse error it must: [`Context::close`]).
+    pub fn error(status: u16) -> Response {
+        Response::with_body(
+            status,
+            "text/plain; charset=utf-8",
+            Body::Static(error_page(status)),
+        )
+    }
+
+    /// Replaces the body with a shared one (a cached file, say); the content type is unchanged.
+    pub fn with_body_shared(mut self, body: Arc<[u8]>) -> Response {
+        self.body = Body::Shared(body);
+        self
+    }
+
+    pub fn with_status(mut self, status: u16) -> Response {
+        self.status = status;
+        self
+    }
+
+    /// Adds a field. Names must be tokens and values free of control
+    /// characters, or the response could be split in two by a value like
+    /// `x\r\nSet-Cookie: ...`.
+    pub fn try_header(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl Into<Cow<'static, str>>,
+    ) -> Result<Response, InvalidHeader> {
+        let (name, value) = (name.into(), value.into());
+        if !is_token(name.as_bytes()) || !value.bytes().all(is_field_value_byte) {
+            return Err(InvalidHeader);
+        }
+        self.headers.push((name, value));
+        Ok(self)
+    }
+
+    /// [`try_header`](Response::try_header) for values the program itself
+    /// wrote, not a client.
+    ///
+    /// # Panics
+    /// If the name or value is invalid.
+    pub fn with_header(
+        self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl Into<Cow<'static, str>>,
+    ) -> Response {
+        self.try_header(name, value)
+            .expect("invalid header name or value")
+    }
+
+    pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.headers.iter().map(|(n, v)| (n.as_ref(), v.as_ref()))
+    }
+}
+
+// ANCHOR: reason
+/// The reason phrase for a status code (RFC 9110 section 15). Clients
+/// ignore it; people reading traces don't.
+pub fn reason(status: u16) -> &'static str {
+    match status {
+        100 => "Continue",
+        101 => "Switching Protocols",
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No Content",
+        206 => "Partial Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        410 => "Gone",
+        411 => "Length Required",
+        413 => "Content Too Large",
+        414 => "URI Too Long",
+        415 => "Unsupported Media Type",
+        417 => "Expectation Failed",
+        426 => "Upgrade Required",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        505 => "HTTP Version Not Supported",
+        _ => "",
+    }
+}
+// ANCHOR_END: reason
+
+/// The body of a default error page: `"404 Not Found\n"`.
+fn error_page(status: u16) -> &'static [u8] {
+    macro_rules! pages {
+        ($($code:literal $text:literal),*) => {
+            match status { $($code => concat!($code, " ", $text, "\n").as_bytes(),)* _ => b"error\n" }
+        };
+    }
+    pages!(400 "Bad Request", 401 "Unauthorized", 403 "Forbidden", 404 "Not Found",
+        405 "Method Not Allowed", 408 "Request Timeout", 411 "Length Required",
+        413 "Content Too Large", 414 "URI Too Long", 417 "Expectation Failed",
+        431 "Request Header Fields Too Large", 500 "Internal Server Error",
+        501 "Not Implemented", 503 "Service Unavailable", 505 "HTTP Version Not Supported")
+}
+
+// ANCHOR: date
+/// The `Date` field's value (RFC 9110 section 5.6.7, IMF-fixdate), formatted
+/// at most once per second. Every response carries it, and formatting a
+/// date costs more than the rest of a small response head.
+#[derive(Debug, Clone)]
+pub struct DateCache {
+    second: u64,
+    text: [u8; 29],
+}
+
+impl Default for DateCache {
+    fn default() -> DateCache {
+        let mut cache = DateCache {
+            second: u64::MAX,
+            text: [b' '; 29],
+        };
+        cache.update(SystemTime::now());
+        cache
+    }
+}
+
+impl DateCache {
+    /// Reformats if `now` is in a different second than the cached value.
+    pub fn update(&mut self, now: SystemTime) {
+        let second = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        if second != self.second {
+            self.second = second;
+            self.text = imf_fixdate(second);
+        }
+    }
+
+    /// `Sun, 06 Nov 1994 08:49:37 GMT`
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.text
+    }
+}
+// ANCHOR_END: date
+
+/// Formats seconds since the epoch as IMF-fixdate.
+fn imf_fixdate(secs: u64) -> [u8; 29] {
+    const DAYS: [&[u8; 3]; 7] = [b"Thu", b"Fri", b"Sat", b"Sun", b"Mon", b"Tue", b"Wed"];
+    const MONTHS: [&[u8; 3]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    let days = secs / 86_400;
+    let (year, month, day) = civil_from_days(days);
+    let rem = secs % 86_400;
+    let (h, m, s) = (rem / 3600, rem / 60 % 60, rem % 60);
+    let mut out = [0u8; 29];
+    out[..3].copy_from_slice(DAYS[(days % 7) as usize]);
+    out[3..5].copy_from_slice(b", ");
+    two_digits(&mut out[5..7], day);
+    out[7] = b' ';
+    out[8..11].copy_from_slice(MONTHS[(month - 1) as usize]);
+    out[11] = b' ';
+    let y = year.min(9999);
+    two_digits(&mut out[12..14], y / 100);
+    two_digits(&mut out[14..16], y % 100);
+    out[16] = b' ';
+    two_digits(&mut out[17..19], h);
+    out[19] = b':';
+    two_digits(&mut out[20..22], m);
+    out[22] = b':';
+    two_digits(&mut out[23..25], s);
+    out[25..].copy_from_slice(b" GMT");
+    out
+}
+
+fn two_digits(out: &mut [u8], n: u64) {
+    out[0] = b'0' + (n / 10 % 10) as u8;
+    out[1] = b'0' + (n % 10) as u8;
+}
+
+/// Days since 1970-01-01 to (year, month 1-12, day 1-31), in the proleptic
+/// Gregorian calendar. The algorithm counts in 400-year eras starting in
+/// March, so the leap day is the last day of its year.
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468; // days since 0000-03-01
+    let era = z / 146_097;
+    let doe = z - era * 146_097; // day of era, 0..=146096
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // year of era
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // day of year, from March 1
+    let mp = (5 * doy + 2) / 153; // month, March = 0
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    (year, month, day)
+}
+
+/// How the response relates to its request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Context {
+    /// The request was HEAD: send the fields of the response, not its body
+    /// (RFC 9110 section 9.3.2).
+    pub head_request: bool,
+    /// Close after this response: sends `Connection: close`.
+    pub close: bool,
+    /// An HTTP/1.0 client asked for keep-alive and gets it: sends
+    /// `Connection: keep-alive`, which 1.0 needs to keep the connection open.
+    pub http10_keep_alive: bool,
+}
+
+// ANCHOR: write_response
+/// Serializes `response` into `out` and returns the part of the body that
+/// was *not* copied there (empty for small bodies, the whole body for
+/// large ones), to be sent after `out`'s content with `Buffer::send_with`.
+pub fn write_response<'r>(
+    out: &mut Buffer,
+    response: &'r Response,
+    context: Context,
+    date: &DateCache,
+) -> &'r [u8] {
+    let status = response.status;
+    // RFC 9110 section 8.6: no Content-Length in a 1xx or 204 response;
+    // section 6.4.1: those and 304 have no body.
+    let bodyless_status = matches!(status, 100..=199 | 204 | 304);
+    let body = if bodyless_status {
+        &[][..]
+    } else {
+        response.body.as_bytes()
+    };
+    // Writing to a Buffer can't fail; `let _ =` discards the Ok(()).
+    let _ = write!(out, "HTTP/1.1 {} {}\r\nDate: ", status, reason(status));
+    out.append(date.as_bytes());
+    if !bodyless_status || status == 304 {
+        let _ = write!(out, "\r\nContent-Length: {}", body.len());
+    }
+    if let Some(content_type) = response.content_type {
+        let _ = write!(out, "\r\nContent-Type: {content_type}");
+    }
+    for (name, value) in &response.headers {
+        let _ = write!(out, "\r\n{name}: {value}");
+    }
+    if context.close || response.close {
+        out.append(b"\r\nConnection: close");
+    } else if context.http10_keep_alive {
+        out.append(b"\r\nConnection: keep-alive");
+    }
+    out.append(b"\r\n\r\n");
+    if context.head_request || body.is_empty() {
+        return &[];
+    }
+    if body.len() <= INLINE_BODY_MAX {
+        out.append(body);
+        &[]
+    } else {
+        body
+    }
+}
+// ANCHOR_END: write_response
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn date_at(secs: u64) -> String {
+        String::from_utf8(imf_fixdate(secs).to_vec()).unwrap()
+    }
+
+    #[test]
+    fn dates_are_imf_fixdate() {
+        // RFC 9110 section 5.6.7's own example.
+        assert_eq!(date_at(784_111_777), "Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(date_at(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(date_at(951_782_400), "Tue, 29 Feb 2000 00:00:00 GMT");
+        assert_eq!(date_at(1_798_761_599), "Thu, 31 Dec 2026 23:59:59 GMT");
+    }
+
+    #[test]
+    fn the_date_cache_reformats_once_per_second() {
+        let mut cache = DateCache::default();
+        let t = UNIX_EPOCH + Duration::from_secs(784_111_777);
+        cache.update(t);
+        assert_eq!(cache.as_bytes(), b"Sun, 06 Nov 1994 08:49:37 GMT");
+        cache.update(t + Duration::from_millis(999));
+        assert_eq!(cache.as_bytes(), b"Sun, 06 Nov 1994 08:49:37 GMT");
+        cache.update(t + Duration::from_secs(1));
+        assert_eq!(cache.as_bytes(), b"Sun, 06 Nov 1994 08:49:38 GMT");
+    }
+
+    fn written(response: &Response, context: Context) -> (String, usize) {
+        let mut out = Buffer::new();
+        let mut date = DateCache::default();
+        date.update(UNIX_EPOCH + Duration::from_secs(784_111_777));
+        let rest = write_response(&mut out, response, context, &date).len();
+        (String::from_utf8(out.take_all()).unwrap(), rest)
+    }
+
+    #[test]
+    fn a_text_response_has_date_length_and_type() {
+        let (text, rest) = written(&Response::text("Hello, World!"), Context::default());
+        assert_eq!(
+            text,
+            "HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: 13\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\nHello, World!"
+        );
+        assert_eq!(rest, 0);
+    }
+
+    #[test]
+    fn head_gets_the_fields_without_the_body() {
+        let context = Context {
+            head_request: true,
+            ..Context::default()
+        };
+        let (text, rest) = written(&Response::text("Hello"), context);
+        assert!(text.contains("Content-Length: 5\r\n"));
+        assert!(text.ends_with("\r\n\r\n"));
+        assert_eq!(rest, 0);
+    }
+
+    #[test]
+    fn closing_and_http10_keep_alive_are_announced() {
+        let close = Context {
+            close: true,
+            ..Context::default()
+        };
+        assert!(
+            written(&Response::text("x"), close)
+                .0
+                .contains("\r\nConnection: close\r\n")
+        );
+        let ka = Context {
+            http10_keep_alive: true,
+            ..Context::default()
+        };
+        assert!(
+            written(&Response::text("x"), ka)
+                .0
+                .contains("\r\nConnection: keep-alive\r\n")
+        );
+        let (page, _) = written(&Response::error(404), Context::default());
+        assert!(page.starts_with("HTTP/1.1 404 Not Found\r\n"));
+        assert!(page.ends_with("\r\n\r\n404 Not Found\n"));
+        assert!(!page.contains("Connection"));
+    }
+
+    #[test]
+    fn no_content_and_continue_have_no_length_and_no_body() {
+        let (text, _) = written(
+            &Response::text("ignored").with_status(204),
+            Context::default(),
+        );
+        assert!(!text.contains("Content-Length"));
+        assert!(text.ends_with("GMT\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"));
+    }
+
+    #[test]
+    fn large_bodies_are_left_for_a_gathered_write() {
+        let big: Arc<[u8]> = vec![b'x'; INLINE_BODY_MAX + 1].into();
+        let (text, rest) = written(
+            &Response::new(200).with_body_shared(big),
+            Context::default(),
+        );
+        assert!(text.ends_with("\r\n\r\n"));
+        assert!(text.contains(&format!("Content-Length: {}", INLINE_BODY_MAX + 1)));
+        assert_eq!(rest, INLINE_BODY_MAX + 1);
+    }
+
+    #[test]
+    fn headers_that_could_split_a_response_are_refused() {
+        assert!(Response::new(200).try_header("X-Ok", "fine").is_ok());
+        assert_eq!(
+            Response::new(200)
+                .try_header("X-Bad", "a\r\nSet-Cookie: b")
+                .unwrap_err(),
+            InvalidHeader
+        );
+        assert!(Response::new(200).try_header("Bad Name", "x").is_err());
+        let (text, _) = written(
+            &Response::new(200).with_header("X-A", "1"),
+            Context::default(),
+        );
+        assert!(text.contains("\r\nX-A: 1\r\n"));
+    }
+}

@@ -1,0 +1,100 @@
+//! No allocation per request: a counting global allocator watches the
+//! parser and the response writer once they are warm. (Its own test binary,
+//! because the global allocator is per process.)
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use eventcore_buffer::Buffer;
+use eventcore_http::response::Context;
+use eventcore_http::{DateCache, Parser, Progress, Response, write_response};
+
+// ANCHOR: counter
+/// Counts allocations made by the thread that switched counting on.
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    static COUNTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+// SAFETY: every call is forwarded to the system allocator unchanged; the
+// counter only reads a thread-local flag and bumps an atomic.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.with(|c| c.get()) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
+        // SAFETY: the caller upholds alloc's contract; we pass it on.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: ptr came from System.alloc with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.with(|c| c.get()) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
+        // SAFETY: as for dealloc, and new_size is the caller's to uphold.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations made by `f` on this thread.
+fn allocations_in(f: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    COUNTING.with(|c| c.set(true));
+    f();
+    COUNTING.with(|c| c.set(false));
+    ALLOCATIONS.load(Ordering::Relaxed) - before
+}
+// ANCHOR_END: counter
+
+const BROWSER: &[u8] = b"GET /static/app.js?v=42 HTTP/1.1\r\nHost: localhost:8080\r\n\
+User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0\r\n\
+Accept: */*\r\nAccept-Language: en-US,en;q=0.5\r\nAccept-Encoding: gzip, deflate, br\r\n\
+Connection: keep-alive\r\nCookie: session=0123456789abcdef\r\n\r\n";
+
+// ANCHOR: zero_alloc
+#[test]
+fn a_warm_parser_and_writer_allocate_nothing_per_request() {
+    let mut parser = Parser::default();
+    let mut out = Buffer::with_capacity(64 * 1024);
+    let date = DateCache::default();
+    let serve = |parser: &mut Parser, out: &mut Buffer| {
+        for _ in 0..100 {
+            assert_eq!(
+                parser.parse(BROWSER),
+                Ok(Progress::Complete { len: BROWSER.len() })
+            );
+            let request = parser.request(BROWSER);
+            assert_eq!(request.header("host"), Some(&b"localhost:8080"[..]));
+            let response = Response::text("Hello, World!");
+            let context = Context {
+                head_request: false,
+                close: !request.keep_alive(),
+                ..Context::default()
+            };
+            let rest = write_response(out, &response, context, &date);
+            assert!(rest.is_empty());
+            out.retrieve_all();
+            parser.reset();
+        }
+    };
+    // The first request sizes the field table; after that, nothing.
+    assert!(allocations_in(|| serve(&mut parser, &mut out)) > 0);
+    assert_eq!(allocations_in(|| serve(&mut parser, &mut out)), 0);
+}
+// ANCHOR_END: zero_alloc
+
+#[test]
+fn the_counter_counts() {
+    assert_eq!(allocations_in(|| drop(Vec::<u8>::with_capacity(10))), 1);
+}
