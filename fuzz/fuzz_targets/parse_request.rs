@@ -1,0 +1,31 @@
+//! Arbitrary bytes into the request parser, whole and split at a point the
+//! fuzzer also chooses. It must never panic, and the two must agree.
+
+#![no_main]
+
+use eventcore_http::{Parser, Progress};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&split, input)) = data.split_first() else {
+        return;
+    };
+    let whole = Parser::default().parse(input);
+    let mut parser = Parser::default();
+    let cut = usize::from(split) * input.len() / 256;
+    let pieces = match parser.parse(&input[..cut]) {
+        Ok(Progress::Partial) => parser.parse(input),
+        other => other,
+    };
+    assert_eq!(whole, pieces);
+    if let Ok(Progress::Complete { len }) = whole {
+        assert!(len <= input.len());
+        // Reading every part of the request must not panic either.
+        let request = parser.request(input);
+        let _ = (request.method(), request.path(), request.query(), request.body());
+        for (name, value) in request.headers() {
+            assert!(!name.is_empty());
+            assert!(!value.starts_with(b" ") && !value.ends_with(b" "));
+        }
+    }
+});
