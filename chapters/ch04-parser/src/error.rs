@@ -88,6 +88,13 @@ impl ParseError {
     }
     // ANCHOR_END: status
 
+    /// Always true: after any parse error the connection must close, since
+    /// the server can no longer tell where the next request would start.
+    /// A method rather than a comment, so the caller's code says it too.
+    pub fn closes_connection(self) -> bool {
+        true
+    }
+
     /// A short explanation, safe to send to the client.
     pub fn reason(self) -> &'static str {
         use ParseError::*;
