@@ -107,6 +107,10 @@ pub struct Parser {
     chunked_body: Vec<u8>,
     /// Trailer fields seen, counted against the field limit.
     trailers: usize,
+    /// Bytes of chunk-size lines so far, counted against a budget: the
+    /// input stays in the buffer until the request is complete, so framing
+    /// must not be allowed to cost far more than the body it frames.
+    chunk_lines: usize,
 }
 
 impl Default for Parser {
@@ -127,6 +131,7 @@ impl Parser {
             head: Head::default(),
             chunked_body: Vec::new(),
             trailers: 0,
+            chunk_lines: 0,
         }
     }
 
@@ -149,6 +154,7 @@ impl Parser {
         self.section_start = 0;
         self.leading_empty_lines = 0;
         self.trailers = 0;
+        self.chunk_lines = 0;
     }
 
     /// True once the head is parsed and the request asked for `100 Continue`
@@ -449,6 +455,11 @@ impl Parser {
                 self.head.expect_continue |= value.eq_ignore_ascii_case(b"100-continue");
             }
         }
+        // RFC 9110 section 10.1.1: a server MUST ignore 100-continue in an
+        // HTTP/1.0 request.
+        if version == Version::Http10 {
+            self.head.expect_continue = false;
+        }
         // Section 3.2: exactly one Host in HTTP/1.1, at most one in 1.0.
         if hosts > 1 || (version == Version::Http11 && hosts == 0) {
             return Err(ParseError::BadHost);
@@ -501,6 +512,13 @@ impl Parser {
     /// section 7.1). Sizes are summed with overflow checks: the RFC warns
     /// that recipients must expect huge hexadecimal numbers.
     fn chunk_size(&mut self, line: &[u8]) -> Result<State, ParseError> {
+        // A 1-byte chunk with a 4 KiB extension, a million times, would
+        // make a 1 MiB body cost 4 GiB of buffer: size lines get a budget of
+        // the head limit or an eighth of the body limit, whichever is larger.
+        self.chunk_lines += line.len() + 2;
+        if self.chunk_lines > self.limits.head.max((self.limits.body / 8) as usize) {
+            return Err(ParseError::BodyTooLarge);
+        }
         let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
         if digits == 0 {
             return Err(ParseError::BadChunk);
@@ -586,7 +604,9 @@ fn parse_version(version: &[u8]) -> Result<Version, ParseError> {
 fn field_line(input: &[u8], start: usize, end: usize) -> Result<Header, ParseError> {
     let line = &input[start..end];
     if is_ows(line[0]) {
-        // Section 5.2: obs-fold, a continuation line. Rejected.
+        // Section 5.2: obs-fold, a continuation line. Rejected. (Before the
+        // first field it is whitespace after the request-line, which section
+        // 2.2 also lets us reject; the error is the same 400.)
         return Err(ParseError::ObsFold);
     }
     let name_len = line.iter().take_while(|&&b| TCHAR[b as usize]).count();

@@ -156,10 +156,22 @@ impl<'a> Request<'a> {
     }
 
     /// The path: for `/a/b?x=1` it is `/a/b`; for `*` it is `*`; for
-    /// `http://host` without a path it is `/` (RFC 9112 section 3.2.2).
+    /// `http://host` without a path it is `/` (RFC 9112 section 3.2.2); for
+    /// CONNECT's `host:port` it is empty.
     pub fn path(&self) -> &'a [u8] {
         let path = self.head.path.of(self.input);
-        if path.is_empty() { b"/" } else { path }
+        if path.is_empty() && self.head.form == Some(TargetForm::Absolute) {
+            b"/"
+        } else {
+            path
+        }
+    }
+
+    /// The authority of an absolute-form target (`http://host:port/...`)
+    /// or a CONNECT target. With absolute-form it takes precedence over the
+    /// Host field (RFC 9112 section 3.2.2).
+    pub fn authority(&self) -> Option<&'a [u8]> {
+        self.head.authority.map(|span| span.of(self.input))
     }
 
     /// The query, without the `?`, if the target had one.

@@ -378,7 +378,8 @@ pub fn write_response<'r>(
     // Writing to a Buffer can't fail; `let _ =` discards the Ok(()).
     let _ = write!(out, "HTTP/1.1 {} {}\r\nDate: ", status, reason(status));
     out.append(date.as_bytes());
-    if !bodyless_status || status == 304 {
+    // (A 304 may repeat the 200's length, but only if it knows it: we don't.)
+    if !bodyless_status {
         let _ = write!(out, "\r\nContent-Length: {}", body.len());
     }
     if let Some(content_type) = response.content_type {

@@ -265,6 +265,12 @@ fn expect_continue_is_visible_before_the_body_arrives() {
     );
     assert!(!parser.expects_continue(), "the body is here");
     assert!(parser.request(&full).expects_continue());
+
+    // RFC 9110 section 10.1.1: ignored in HTTP/1.0.
+    let old = b"PUT /f HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n";
+    let mut parser = Parser::default();
+    assert_eq!(parser.parse(old), Ok(Progress::Partial));
+    assert!(!parser.expects_continue());
 }
 
 #[test]

@@ -96,6 +96,7 @@ const CASES: &[(&str, &[u8], Expect)] = &[
     ("9112 7.1: no bare LF after chunk data", b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\n0\r\n\r\n", Fails(BadChunk)),
     ("9112 7.1.1: an extension has a name", b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3;\r\nabc\r\n0\r\n\r\n", Fails(BadChunk)),
     ("9112 7.1.1: a quoted value is closed", b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3;a=\"b\r\nabc\r\n0\r\n\r\n", Fails(BadChunk)),
+    ("9110 10.1.1: 100-continue is ignored in HTTP/1.0", b"PUT / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\nx", Complete),
     ("9112 7.1.2: trailer fields are checked like fields", b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nBad Name: 1\r\n\r\n", Fails(BadHeaderName)),
 ];
 // ANCHOR_END: cases
@@ -178,6 +179,34 @@ fn limits_answer_414_and_431() {
     );
     assert_eq!(HeadTooLarge.status(), 431);
     assert_eq!(TooManyHeaders.status(), 431);
+}
+
+#[test]
+fn chunk_framing_cannot_cost_far_more_than_the_body() {
+    // 1-byte chunks with 1000-byte extensions: 1 KiB of body in ~1 MiB of
+    // framing. Size lines get a budget (the head limit, or an eighth of the
+    // body limit if larger), so this is refused long before it fills memory.
+    let limits = Limits {
+        body: 64 * 1024,
+        head: 4096,
+        ..Limits::default()
+    };
+    let mut input = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    for _ in 0..1000 {
+        input.extend(format!("1;x={}\r\nz\r\n", "e".repeat(1000)).bytes());
+    }
+    let mut parser = Parser::new(limits);
+    assert_eq!(parser.parse(&input), Err(BodyTooLarge));
+    // The same body in ordinary chunks is fine.
+    let mut input = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    for _ in 0..16 {
+        input.extend(format!("400\r\n{}\r\n", "z".repeat(1024)).bytes());
+    }
+    input.extend(b"0\r\n\r\n");
+    assert_eq!(
+        Parser::new(limits).parse(&input),
+        Ok(Progress::Complete { len: input.len() })
+    );
 }
 
 #[test]
