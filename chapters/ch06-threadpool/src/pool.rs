@@ -1,0 +1,313 @@
+//! The thread pool: named threads that take tasks from a [`BlockingQueue`].
+//!
+//! A task that panics is caught: the panic is logged through the `log`
+//! facade, counted, and the thread goes on with the next task, so one bad
+//! request can't shrink the pool. Shutdown closes the queue, lets the
+//! threads finish what was already queued, and waits for them, but only up
+//! to a deadline: a task stuck forever must not hang the process on exit.
+
+use std::fmt;
+use std::io;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use crate::queue::{BlockingQueue, PushError};
+
+/// A unit of work.
+pub type Task = Box<dyn FnOnce() + Send + 'static>;
+
+/// Why a task was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubmitError {
+    /// The queue is bounded and full: the caller decides (answer 503, run it
+    /// inline, or wait with `submit_wait`).
+    Full,
+    /// The pool is shutting down or shut down.
+    ShutDown,
+}
+
+impl fmt::Display for SubmitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SubmitError::Full => "thread pool queue is full",
+            SubmitError::ShutDown => "thread pool is shut down",
+        })
+    }
+}
+
+impl std::error::Error for SubmitError {}
+
+/// What a shutdown achieved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShutdownReport {
+    /// Threads that finished and were joined.
+    pub joined: usize,
+    /// Threads still inside a task at the deadline, left to finish on their own.
+    pub still_running: usize,
+}
+
+/// Counters and the "a thread exited" signal, shared with the threads.
+#[derive(Debug, Default)]
+struct Shared {
+    completed: AtomicU64,
+    panicked: AtomicU64,
+    /// Threads that have not exited yet.
+    alive: Mutex<usize>,
+    exited: Condvar,
+}
+
+/// Decrements `alive` when a worker thread ends, however it ends.
+struct ExitSignal(Arc<Shared>);
+
+impl Drop for ExitSignal {
+    fn drop(&mut self) {
+        *self.0.alive.lock().unwrap_or_else(PoisonError::into_inner) -= 1;
+        self.0.exited.notify_all();
+    }
+}
+
+// ANCHOR: pool
+/// A fixed set of named threads running submitted tasks.
+pub struct ThreadPool {
+    name: String,
+    queue: Arc<BlockingQueue<Task>>,
+    shared: Arc<Shared>,
+    handles: Mutex<Vec<JoinHandle<()>>>,
+    /// How long `drop` waits for the threads.
+    drop_timeout: Duration,
+}
+// ANCHOR_END: pool
+
+impl fmt::Debug for ThreadPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThreadPool")
+            .field("name", &self.name)
+            .field("queue", &self.queue)
+            .field("completed", &self.completed())
+            .field("panicked", &self.panicked())
+            .finish()
+    }
+}
+
+/// Settings for a [`ThreadPool`].
+#[derive(Debug, Clone)]
+pub struct Builder {
+    name: String,
+    threads: usize,
+    capacity: Option<usize>,
+    drop_timeout: Duration,
+}
+
+impl Builder {
+    /// Threads are named `name-0`, `name-1`, ...: what `top -H`, a debugger
+    /// and the panic messages show.
+    pub fn name(mut self, name: &str) -> Builder {
+        self.name = name.to_string();
+        self
+    }
+
+    pub fn threads(mut self, threads: usize) -> Builder {
+        self.threads = threads.max(1);
+        self
+    }
+
+    /// Bound the queue: `submit` fails with `Full` when it holds this many tasks.
+    pub fn capacity(mut self, capacity: usize) -> Builder {
+        self.capacity = Some(capacity.max(1));
+        self
+    }
+
+    /// How long dropping the pool waits for its threads (default 5 s).
+    pub fn drop_timeout(mut self, timeout: Duration) -> Builder {
+        self.drop_timeout = timeout;
+        self
+    }
+
+    // ANCHOR: spawn
+    pub fn build(self) -> io::Result<ThreadPool> {
+        let queue = Arc::new(match self.capacity {
+            Some(capacity) => BlockingQueue::bounded(capacity),
+            None => BlockingQueue::unbounded(),
+        });
+        let shared = Arc::new(Shared::default());
+        let pool = ThreadPool {
+            name: self.name,
+            queue,
+            shared,
+            handles: Mutex::new(Vec::with_capacity(self.threads)),
+            drop_timeout: self.drop_timeout,
+        };
+        for i in 0..self.threads {
+            let (queue, shared) = (Arc::clone(&pool.queue), Arc::clone(&pool.shared));
+            *pool
+                .shared
+                .alive
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) += 1;
+            let spawned = thread::Builder::new()
+                .name(format!("{}-{i}", pool.name))
+                .spawn(move || work(&queue, shared));
+            match spawned {
+                Ok(handle) => pool.lock_handles().push(handle),
+                Err(e) => {
+                    // Not started: undo the count; dropping `pool` stops the others.
+                    *pool
+                        .shared
+                        .alive
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner) -= 1;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(pool)
+    }
+    // ANCHOR_END: spawn
+}
+
+// ANCHOR: work
+/// A worker thread's life: take a task, run it, survive its panic, repeat
+/// until the queue is closed and empty.
+fn work(queue: &BlockingQueue<Task>, shared: Arc<Shared>) {
+    let _exit = ExitSignal(Arc::clone(&shared));
+    while let Some(task) = queue.pop() {
+        match catch_unwind(AssertUnwindSafe(task)) {
+            Ok(()) => {
+                shared.completed.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(payload) => {
+                shared.panicked.fetch_add(1, Ordering::Relaxed);
+                let message = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a non-string panic".to_string());
+                log::error!(
+                    "task panicked on thread {}: {message}",
+                    thread::current().name().unwrap_or("?")
+                );
+            }
+        }
+    }
+}
+// ANCHOR_END: work
+
+impl ThreadPool {
+    pub fn builder() -> Builder {
+        Builder {
+            name: "pool".to_string(),
+            threads: thread::available_parallelism().map_or(4, |n| n.get()),
+            capacity: None,
+            drop_timeout: Duration::from_secs(5),
+        }
+    }
+
+    /// `threads` threads named `pool-N`, with an unbounded queue.
+    pub fn new(threads: usize) -> io::Result<ThreadPool> {
+        ThreadPool::builder().threads(threads).build()
+    }
+
+    fn lock_handles(&self) -> std::sync::MutexGuard<'_, Vec<JoinHandle<()>>> {
+        self.handles.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    // ANCHOR: submit
+    /// Queues `task` without waiting: `Full` if the bounded queue has no
+    /// room, `ShutDown` after shutdown.
+    pub fn submit(&self, task: impl FnOnce() + Send + 'static) -> Result<(), SubmitError> {
+        self.queue.try_push(Box::new(task)).map_err(|e| match e {
+            PushError::Full(_) => SubmitError::Full,
+            PushError::Closed(_) => SubmitError::ShutDown,
+        })
+    }
+
+    /// Queues `task`, waiting while the bounded queue is full.
+    pub fn submit_wait(&self, task: impl FnOnce() + Send + 'static) -> Result<(), SubmitError> {
+        self.queue
+            .push(Box::new(task))
+            .map_err(|_| SubmitError::ShutDown)
+    }
+    // ANCHOR_END: submit
+
+    // ANCHOR: shutdown
+    /// Stops accepting tasks, lets the threads finish every queued task,
+    /// and waits up to `timeout` for them to exit. Threads still busy at the
+    /// deadline are left running (a thread can't be killed safely) and counted.
+    pub fn shutdown(&self, timeout: Duration) -> ShutdownReport {
+        self.queue.close();
+        let deadline = Instant::now() + timeout;
+        let mut alive = self
+            .shared
+            .alive
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        while *alive > 0 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            alive = self
+                .shared
+                .exited
+                .wait_timeout(alive, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        let still_running = *alive;
+        drop(alive);
+        let handles = std::mem::take(&mut *self.lock_handles());
+        let mut joined = 0;
+        for handle in handles {
+            // With every thread past its last task, a join waits only for
+            // thread teardown. Otherwise join only those already finished,
+            // so this never blocks on a stuck task.
+            if still_running == 0 || handle.is_finished() {
+                let _ = handle.join();
+                joined += 1;
+            }
+        }
+        ShutdownReport {
+            joined,
+            still_running,
+        }
+    }
+    // ANCHOR_END: shutdown
+
+    /// Tasks that returned normally.
+    pub fn completed(&self) -> u64 {
+        self.shared.completed.load(Ordering::Relaxed)
+    }
+
+    /// Tasks that panicked.
+    pub fn panicked(&self) -> u64 {
+        self.shared.panicked.load(Ordering::Relaxed)
+    }
+
+    /// Tasks waiting in the queue.
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Drop for ThreadPool {
+    /// Shuts down with the builder's `drop_timeout`, so dropping a pool
+    /// finishes queued work but never waits forever.
+    fn drop(&mut self) {
+        let report = self.shutdown(self.drop_timeout);
+        if report.still_running > 0 {
+            log::warn!(
+                "pool {}: {} thread(s) still busy after {:?}; left running",
+                self.name,
+                report.still_running,
+                self.drop_timeout
+            );
+        }
+    }
+}
