@@ -48,11 +48,70 @@ pub const fn is_field_value_byte(b: u8) -> bool {
     matches!(b, b'\t' | b' '..=b'~' | 0x80..=0xff)
 }
 
-/// A byte allowed in a request-target: visible ASCII, no space (RFC 9112
-/// section 3.2 and RFC 3986). Non-ASCII bytes must arrive percent-encoded.
+/// A byte allowed in a request-target (RFC 9112 section 3.2, RFC 3986
+/// section 2): unreserved, sub-delims, `:`, `@`, `/`, `?`, and `%` for
+/// escapes. Not allowed: space, controls, non-ASCII (it must arrive
+/// percent-encoded), `#` (a fragment is never sent), and `"<>\^`{|}`,
+/// which RFC 3986 excludes and some back ends read as something else (a
+/// backslash as a slash).
 pub const fn is_target_byte(b: u8) -> bool {
-    matches!(b, b'!'..=b'~')
+    matches!(b,
+        b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~'
+        | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
+        | b':' | b'@' | b'/' | b'?' | b'%')
 }
+
+/// Every `%` in `bytes` is followed by two hex digits (RFC 3986 section 2.1).
+pub fn percent_escapes_valid(bytes: &[u8]) -> bool {
+    bytes.iter().enumerate().all(|(i, &b)| {
+        b != b'%'
+            || bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    })
+}
+
+// ANCHOR: host
+/// A Host value or target authority: `uri-host [ ":" port ]` (RFC 9112
+/// section 3.2, RFC 3986 section 3.2). Stricter than the grammar in one
+/// way: a reg-name may use only letters, digits, `-`, `.`, `_`, `~` and
+/// escapes, not the sub-delims (`,;=!$&'()*+`) that the URI grammar
+/// allows but no host name uses and that list-like values (`a, b`) abuse.
+/// No userinfo (`user@host`): RFC 9110 section 4.2.4 calls it an error.
+pub fn valid_authority(value: &[u8]) -> bool {
+    let (host, port) = if value.first() == Some(&b'[') {
+        // IP-literal: "[" IPv6address / IPvFuture "]"
+        let Some(close) = value.iter().position(|&b| b == b']') else {
+            return false;
+        };
+        let inside = &value[1..close];
+        if inside.is_empty()
+            || !inside
+                .iter()
+                .all(|&b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.' | b'v' | b'V'))
+        {
+            return false;
+        }
+        (&value[..=close], &value[close + 1..])
+    } else {
+        let end = value.iter().position(|&b| b == b':').unwrap_or(value.len());
+        let host = &value[..end];
+        let reg_name = host
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'%'));
+        if host.is_empty() || !reg_name || !percent_escapes_valid(host) {
+            return false;
+        }
+        (host, &value[end..])
+    };
+    let _ = host;
+    match port.strip_prefix(b":") {
+        None => port.is_empty(),
+        // `port = *DIGIT`: may be empty ("host:"), at most 5 digits here.
+        Some(digits) => digits.len() <= 5 && digits.iter().all(u8::is_ascii_digit),
+    }
+}
+// ANCHOR_END: host
 
 /// Optional whitespace (OWS, RFC 9110 section 5.6.3): space and horizontal tab.
 pub const fn is_ows(b: u8) -> bool {
@@ -106,6 +165,51 @@ mod tests {
         for bad in [0u8, b'\r', b'\n', 0x7f, 0x1b] {
             assert!(!is_field_value_byte(bad), "{bad:#x}");
         }
+    }
+
+    #[test]
+    fn authorities_are_host_and_optional_port() {
+        for ok in [
+            &b"example.com"[..],
+            b"example.com:8080",
+            b"127.0.0.1",
+            b"[::1]:443",
+            b"a-b_c.d~e",
+            b"host:",
+        ] {
+            assert!(valid_authority(ok), "{}", String::from_utf8_lossy(ok));
+        }
+        for bad in [
+            &b""[..],
+            b"a b",
+            b"evil.com/x",
+            b"good@evil",
+            b"a, b",
+            b"a:b:c",
+            b"\xff",
+            b":80",
+            b"[::1",
+            b"[]",
+            b"a:123456",
+            b"a:8o",
+            b"g\\od.com",
+            b"%zz",
+        ] {
+            assert!(!valid_authority(bad), "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn targets_exclude_fragments_and_unsafe_bytes() {
+        assert!(b"/a/b?c=d&e=%41".iter().all(|&b| is_target_byte(b)));
+        for bad in [
+            b'#', b'\\', b'"', b'<', b'>', b'^', b'`', b'{', b'|', b'}', b' ', 0x7f, 0xc3,
+        ] {
+            assert!(!is_target_byte(bad), "{bad:#x}");
+        }
+        assert!(percent_escapes_valid(b"/a%20b"));
+        assert!(!percent_escapes_valid(b"/a%2"));
+        assert!(!percent_escapes_valid(b"/a%zz"));
     }
 
     #[test]

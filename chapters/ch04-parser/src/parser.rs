@@ -12,7 +12,7 @@ use eventcore_buffer::search::find_byte;
 
 use crate::chars::{
     FIELD_VALUE, TCHAR, is_field_value_byte, is_ows, is_target_byte, is_tchar, is_token,
-    list_elements, trim_ows,
+    list_elements, percent_escapes_valid, trim_ows, valid_authority,
 };
 use crate::error::ParseError;
 use crate::request::{Head, Header, Request, Span, TargetForm, Version};
@@ -120,7 +120,15 @@ impl Default for Parser {
 }
 
 impl Parser {
+    /// A parser with `limits`, clamped so that every offset into a request
+    /// fits the `u32` of a [`Span`]: at most 1 GiB of body and 64 MiB of head.
     pub fn new(limits: Limits) -> Parser {
+        let limits = Limits {
+            request_line: limits.request_line.min(64 << 20),
+            head: limits.head.min(64 << 20),
+            headers: limits.headers,
+            body: limits.body.min(1 << 30),
+        };
         Parser {
             limits,
             state: State::Start,
@@ -148,6 +156,9 @@ impl Parser {
             ..Head::default()
         };
         self.chunked_body.clear();
+        // A connection that once uploaded a large chunked body should not
+        // hold that memory for the rest of its life.
+        self.chunked_body.shrink_to(64 * 1024);
         self.state = State::Start;
         self.pos = 0;
         self.scan = 0;
@@ -197,6 +208,10 @@ impl Parser {
     /// parsed are not looked at again. After an error, every later call
     /// returns the same error.
     pub fn parse(&mut self, input: &[u8]) -> Result<Progress, ParseError> {
+        assert!(
+            input.len() >= self.pos,
+            "Parser::parse: the input must start with the bytes already parsed"
+        );
         loop {
             // Each step either moves to a new state (and the loop goes on),
             // needs more bytes (None), or fails.
@@ -235,7 +250,9 @@ impl Parser {
         let from = self.scan.max(self.pos);
         let Some(lf) = find_byte(&input[from..], b'\n').map(|i| from + i) else {
             self.scan = input.len();
-            self.check_unfinished_line(input.len() - self.pos)?;
+            // A CR waiting for its LF is not part of the line's length.
+            let cr = usize::from(input.last() == Some(&b'\r'));
+            self.check_unfinished_line(&input[self.pos..input.len() - cr])?;
             return Ok(None);
         };
         let start = self.pos;
@@ -245,35 +262,38 @@ impl Parser {
         } else if matches!(self.state, State::ChunkSize | State::Trailer) {
             return Err(ParseError::BadChunk);
         }
-        self.check_line_length(end - start, lf + 1)?;
+        self.check_line_length(&input[start..end], lf + 1)?;
         self.pos = lf + 1;
         self.scan = self.pos;
         Ok(Some((start, end)))
     }
     // ANCHOR_END: next_line
 
-    /// Limits for a line whose end has not arrived yet.
-    fn check_unfinished_line(&self, len: usize) -> Result<(), ParseError> {
-        match self.state {
-            State::Start if len > self.limits.request_line => Err(ParseError::UriTooLong),
-            State::HeaderLine | State::Trailer
-                if self.pos + len - self.section_start > self.limits.head =>
-            {
-                Err(ParseError::HeadTooLarge)
-            }
-            State::ChunkSize if len > MAX_CHUNK_LINE => Err(ParseError::BadChunk),
-            _ => Ok(()),
-        }
+    /// Limits for a line whose end has not arrived yet (`line` is what has).
+    fn check_unfinished_line(&self, line: &[u8]) -> Result<(), ParseError> {
+        self.check_line(line, self.pos + line.len())
     }
 
-    /// Limits for a complete line of `len` bytes that ends before `next`.
-    fn check_line_length(&self, len: usize, next: usize) -> Result<(), ParseError> {
+    /// Limits for a complete `line` that ends (with its line ending) before `next`.
+    fn check_line_length(&self, line: &[u8], next: usize) -> Result<(), ParseError> {
+        self.check_line(line, next)
+    }
+
+    fn check_line(&self, line: &[u8], next: usize) -> Result<(), ParseError> {
         match self.state {
-            State::Start if len > self.limits.request_line => Err(ParseError::UriTooLong),
+            State::Start if line.len() > self.limits.request_line => {
+                // 414 is about the target; a line that is too long before
+                // any space is a method no server implements.
+                Err(if line.iter().take(32).any(|&b| b == b' ') {
+                    ParseError::UriTooLong
+                } else {
+                    ParseError::BadMethod
+                })
+            }
             State::HeaderLine | State::Trailer if next - self.section_start > self.limits.head => {
                 Err(ParseError::HeadTooLarge)
             }
-            State::ChunkSize if len > MAX_CHUNK_LINE => Err(ParseError::BadChunk),
+            State::ChunkSize if line.len() > MAX_CHUNK_LINE => Err(ParseError::BadChunk),
             _ => Ok(()),
         }
     }
@@ -356,7 +376,23 @@ impl Parser {
 
     /// Sorts the target into its form (RFC 9112 section 3.2) and finds the path and query.
     fn target(&mut self, method: &[u8], target: &[u8], at: usize) -> Result<(), ParseError> {
-        let (form, path_start) = if target[0] == b'/' {
+        if !percent_escapes_valid(target) {
+            return Err(ParseError::BadTarget);
+        }
+        let (form, path_start) = if method == b"CONNECT" {
+            // Section 3.2.3: `uri-host ":" port`, nothing else, and only for CONNECT.
+            let port = target
+                .iter()
+                .rposition(|&b| b == b':')
+                .map(|i| &target[i + 1..]);
+            if !valid_authority(target) || port.is_none_or(|p| p.is_empty()) {
+                return Err(ParseError::BadTarget);
+            }
+            self.head.form = Some(TargetForm::Authority);
+            self.head.authority = Some(Span::new(at, at + target.len()));
+            self.head.path = Span::new(at, at);
+            return Ok(());
+        } else if target[0] == b'/' {
             (TargetForm::Origin, 0)
         } else if target == b"*" {
             // Section 3.2.4: only for a server-wide OPTIONS.
@@ -364,34 +400,24 @@ impl Parser {
                 return Err(ParseError::BadTarget);
             }
             (TargetForm::Asterisk, 0)
-        } else if method == b"CONNECT" {
-            // Section 3.2.3: host and port, nothing else.
-            if target.contains(&b'/') || !target.contains(&b':') {
-                return Err(ParseError::BadTarget);
-            }
-            self.head.form = Some(TargetForm::Authority);
-            self.head.authority = Some(Span::new(at, at + target.len()));
-            self.head.path = Span::new(at, at);
-            return Ok(());
         } else {
-            // Section 3.2.2, absolute-form: `scheme "://" authority path-abempty [ "?" query ]`.
-            let Some(colon) = target.iter().position(|&b| b == b':') else {
+            // Section 3.2.2, absolute-form. A server has no business with
+            // schemes other than http and https (RFC 9110 section 4.2).
+            let lower = |n: usize| target.get(..n).map(<[u8]>::to_ascii_lowercase);
+            let authority_start = if lower(7).as_deref() == Some(b"http://") {
+                7
+            } else if lower(8).as_deref() == Some(b"https://") {
+                8
+            } else {
                 return Err(ParseError::BadTarget);
             };
-            let scheme = &target[..colon];
-            let scheme_ok = scheme.first().is_some_and(u8::is_ascii_alphabetic)
-                && scheme
-                    .iter()
-                    .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
-            if !scheme_ok || !target[colon..].starts_with(b"://") {
-                return Err(ParseError::BadTarget);
-            }
-            let authority_start = colon + 3;
             let authority_end = target[authority_start..]
                 .iter()
                 .position(|&b| b == b'/' || b == b'?')
                 .map_or(target.len(), |i| authority_start + i);
-            if authority_end == authority_start {
+            // An empty host is invalid for http (RFC 9110 section 4.2.1);
+            // userinfo is an error (section 4.2.4).
+            if !valid_authority(&target[authority_start..authority_end]) {
                 return Err(ParseError::BadTarget);
             }
             self.head.authority = Some(Span::new(at + authority_start, at + authority_end));
@@ -428,6 +454,10 @@ impl Parser {
             let is = |known: &[u8]| name.len() == known.len() && name.eq_ignore_ascii_case(known);
             if is(b"host") {
                 hosts += 1;
+                // Section 3.2: an invalid Host value is a 400 too.
+                if !valid_authority(value) {
+                    return Err(ParseError::BadHost);
+                }
             } else if is(b"content-length") {
                 // RFC 9110 section 8.6: `1*DIGIT`. Repeated (in one line as a
                 // list, or in several lines) only with the same value.
@@ -452,7 +482,9 @@ impl Parser {
                     keep_alive_token |= option.eq_ignore_ascii_case(b"keep-alive");
                 }
             } else if is(b"expect") {
-                self.head.expect_continue |= value.eq_ignore_ascii_case(b"100-continue");
+                // A list (RFC 9110 section 10.1.1); other expectations are ignored.
+                self.head.expect_continue |=
+                    list_elements(value).any(|e| e.eq_ignore_ascii_case(b"100-continue"));
             }
         }
         // RFC 9110 section 10.1.1: a server MUST ignore 100-continue in an
@@ -497,6 +529,8 @@ impl Parser {
             return Err(ParseError::BodyTooLarge);
         }
         self.head.content_length = content_length;
+        // `length` is at most `limits.body`, which `Parser::new` keeps far
+        // below usize::MAX and u32::MAX, so this cannot overflow.
         let end = self.pos + length as usize;
         self.head.body = Span::new(self.pos, end);
         Ok(if length == 0 {
@@ -520,7 +554,9 @@ impl Parser {
             return Err(ParseError::BodyTooLarge);
         }
         let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
-        if digits == 0 {
+        // More than 16 hex digits (leading zeros included) is a size no
+        // client needs, and one that parsers disagree about.
+        if digits == 0 || digits > 16 {
             return Err(ParseError::BadChunk);
         }
         let mut size: u64 = 0;
@@ -574,6 +610,7 @@ impl Parser {
             [b'\r', b'\n', ..] => {
                 self.pos += 2;
                 self.scan = self.pos;
+                self.chunk_lines += 2;
                 Ok(Some(State::ChunkSize))
             }
             _ => Err(ParseError::BadChunk),
@@ -654,11 +691,12 @@ fn parse_content_length(digits: &[u8]) -> Result<u64, ParseError> {
 /// (RFC 9112 section 7.1.1). Extensions are checked and ignored.
 fn check_chunk_ext(mut ext: &[u8]) -> Result<(), ParseError> {
     loop {
-        ext = trim_start_ows(ext);
         if ext.is_empty() {
             return Ok(());
         }
-        let Some(rest) = ext.strip_prefix(b";") else {
+        // BWS is allowed before ";" only: "5 \r\n" (space before the line
+        // end) is refused, a leniency that framing disagreements are made of.
+        let Some(rest) = trim_start_ows(ext).strip_prefix(b";") else {
             return Err(ParseError::BadChunk);
         };
         let rest = trim_start_ows(rest);
@@ -666,8 +704,9 @@ fn check_chunk_ext(mut ext: &[u8]) -> Result<(), ParseError> {
         if name_len == 0 {
             return Err(ParseError::BadChunk);
         }
-        ext = trim_start_ows(&rest[name_len..]);
-        if let Some(value) = ext.strip_prefix(b"=") {
+        ext = &rest[name_len..];
+        let after_bws = trim_start_ows(ext);
+        if let Some(value) = after_bws.strip_prefix(b"=") {
             let value = trim_start_ows(value);
             let len = if value.first() == Some(&b'"') {
                 quoted_string_len(value)?

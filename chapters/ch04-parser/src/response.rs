@@ -161,7 +161,9 @@ impl Response {
 
     /// Adds a field. Names must be tokens and values free of control
     /// characters, or the response could be split in two by a value like
-    /// `x\r\nSet-Cookie: ...`.
+    /// `x\r\nSet-Cookie: ...`. The fields the writer sets itself
+    /// (Content-Length, Transfer-Encoding, Connection, Keep-Alive, Date,
+    /// Content-Type; use `content_type` for the last) are refused.
     pub fn try_header(
         mut self,
         name: impl Into<Cow<'static, str>>,
@@ -169,6 +171,20 @@ impl Response {
     ) -> Result<Response, InvalidHeader> {
         let (name, value) = (name.into(), value.into());
         if !is_token(name.as_bytes()) || !value.bytes().all(is_field_value_byte) {
+            return Err(InvalidHeader);
+        }
+        // The writer owns the framing and these fields: a second
+        // Content-Length or a Transfer-Encoding from a handler would make
+        // the response mean different things to different readers.
+        const OWNED: [&str; 6] = [
+            "content-length",
+            "transfer-encoding",
+            "connection",
+            "keep-alive",
+            "date",
+            "content-type",
+        ];
+        if OWNED.iter().any(|owned| name.eq_ignore_ascii_case(owned)) {
             return Err(InvalidHeader);
         }
         self.headers.push((name, value));
@@ -366,7 +382,13 @@ pub fn write_response<'r>(
     context: Context,
     date: &DateCache,
 ) -> &'r [u8] {
-    let status = response.status;
+    // A status-line needs three digits (RFC 9112 section 4); anything else
+    // from a handler is a bug, answered as one.
+    let status = if (100..=599).contains(&response.status) {
+        response.status
+    } else {
+        500
+    };
     // RFC 9110 section 8.6: no Content-Length in a 1xx or 204 response;
     // section 6.4.1: those and 304 have no body.
     let bodyless_status = matches!(status, 100..=199 | 204 | 304);
@@ -382,7 +404,9 @@ pub fn write_response<'r>(
     if !bodyless_status {
         let _ = write!(out, "\r\nContent-Length: {}", body.len());
     }
-    if let Some(content_type) = response.content_type {
+    // A 304 describes a representation the client already has (RFC 9110
+    // section 15.4.5): no Content-Type of its own.
+    if let Some(content_type) = response.content_type.filter(|_| status != 304) {
         let _ = write!(out, "\r\nContent-Type: {content_type}");
     }
     for (name, value) in &response.headers {
@@ -504,6 +528,12 @@ mod tests {
     }
 
     #[test]
+    fn an_impossible_status_is_answered_as_500() {
+        let (text, _) = written(&Response::text("x").with_status(1000), Context::default());
+        assert!(text.starts_with("HTTP/1.1 500 Internal Server Error\r\n"));
+    }
+
+    #[test]
     fn large_bodies_are_left_for_a_gathered_write() {
         let big: Arc<[u8]> = vec![b'x'; INLINE_BODY_MAX + 1].into();
         let (text, rest) = written(
@@ -525,6 +555,18 @@ mod tests {
             InvalidHeader
         );
         assert!(Response::new(200).try_header("Bad Name", "x").is_err());
+        for owned in [
+            "Content-Length",
+            "transfer-encoding",
+            "Connection",
+            "Date",
+            "Content-Type",
+        ] {
+            assert!(
+                Response::new(200).try_header(owned, "1").is_err(),
+                "{owned}"
+            );
+        }
         let (text, _) = written(
             &Response::new(200).with_header("X-A", "1"),
             Context::default(),

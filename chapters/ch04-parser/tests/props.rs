@@ -67,8 +67,8 @@ fn token() -> impl Strategy<Value = String> {
 fn model() -> impl Strategy<Value = Model> {
     (
         prop_oneof![Just("GET".to_string()), Just("POST".to_string()), token()],
-        "(/[a-zA-Z0-9._~%-]{0,8}){1,4}",
-        proptest::option::of("[a-zA-Z0-9=&%]{0,16}"),
+        "(/[a-zA-Z0-9._~-]{0,8}(%4[0-9a-f])?){1,4}",
+        proptest::option::of("[a-zA-Z0-9=&]{0,16}(%2[0-9A-F])?"),
         any::<bool>(),
         proptest::collection::vec(
             (
@@ -265,6 +265,13 @@ fn expect_continue_is_visible_before_the_body_arrives() {
     );
     assert!(!parser.expects_continue(), "the body is here");
     assert!(parser.request(&full).expects_continue());
+
+    // A list with other members still asks for 100 Continue.
+    let listed =
+        b"PUT /f HTTP/1.1\r\nHost: a\r\nExpect: 100-continue, x-other\r\nContent-Length: 3\r\n\r\n";
+    let mut parser = Parser::default();
+    assert_eq!(parser.parse(listed), Ok(Progress::Partial));
+    assert!(parser.expects_continue());
 
     // RFC 9110 section 10.1.1: ignored in HTTP/1.0.
     let old = b"PUT /f HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n";
