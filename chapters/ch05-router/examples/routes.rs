@@ -13,9 +13,12 @@ fn main() {
             // Post-processing: every response says who served it.
             Ok(next.run(ctx)?.with_header("Server", "eventcore"))
         })
-        .middleware_at("/api", |ctx, next| match ctx.request.header("x-api-key") {
-            Some(b"secret") => next.run(ctx),
-            _ => Ok(Response::error(401)),
+        .middleware_at("/api", |ctx, next| {
+            match ctx.request.header("authorization") {
+                Some(b"Bearer secret") => next.run(ctx),
+                // RFC 9110 section 15.5.2: a 401 says how to authenticate.
+                _ => Ok(Response::error(401).with_header("WWW-Authenticate", "Bearer")),
+            }
         })
         .get("/", |_| Ok(Response::html("<h1>home</h1>")))
         .get("/api/users", |_| Ok(Response::json(r#"["ada","grace"]"#)))
@@ -43,7 +46,7 @@ fn main() {
         ("GET /boom", None),
     ] {
         let key = key
-            .map(|k| format!("X-API-Key: {k}\r\n"))
+            .map(|k| format!("Authorization: Bearer {k}\r\n"))
             .unwrap_or_default();
         let raw = format!("{line} HTTP/1.1\r\nHost: demo\r\n{key}\r\n");
         let mut parser = Parser::default();

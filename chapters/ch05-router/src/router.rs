@@ -297,7 +297,14 @@ impl RouterBuilder {
                     tables.last_mut().expect("just pushed")
                 }
             };
-            if route.regex.is_some() {
+            if let Some(regex) = &route.regex {
+                let twice = table
+                    .patterns
+                    .iter()
+                    .any(|&i| routes_source(&routes, i) == Some(regex.as_str()));
+                if twice {
+                    return Err(PatternError::DuplicateRoute(route.description));
+                }
                 table.patterns.push(index);
             } else {
                 if table
@@ -329,6 +336,10 @@ impl RouterBuilder {
         })
     }
     // ANCHOR_END: build
+}
+
+fn routes_source(routes: &[Route], i: usize) -> Option<&str> {
+    routes[i].regex.as_ref().map(Regex::as_str)
 }
 
 /// The built router: immutable, `Send + Sync`, shared across threads.
@@ -430,12 +441,28 @@ impl Router {
     }
     // ANCHOR_END: find
 
-    /// Every method with a route for `path`, for `Allow` (RFC 9110 section 10.2.1).
-    fn allowed(&self, path: &[u8]) -> Vec<&[u8]> {
+    /// Whether `table` has a route for `path`: the test without the captures.
+    fn has_route(&self, table: &MethodTable, path: &[u8]) -> bool {
+        table.exact.contains_key(path)
+            || match &table.set {
+                Some(set) => set.is_match(path),
+                None => table.patterns.iter().any(|&i| {
+                    self.routes[i]
+                        .regex
+                        .as_ref()
+                        .is_some_and(|r| r.is_match(path))
+                }),
+            }
+    }
+
+    /// Every method with a route for `path` (every method at all for `*`),
+    /// for `Allow` (RFC 9110 section 10.2.1), with HEAD wherever GET is and
+    /// OPTIONS wherever anything is.
+    fn allowed(&self, path: &[u8], everything: bool) -> Vec<&[u8]> {
         let mut methods: Vec<&[u8]> = self
             .tables
             .iter()
-            .filter(|t| self.find(&t.method, path).is_some())
+            .filter(|t| everything || self.has_route(t, path))
             .map(|t| &t.method[..])
             .collect();
         if methods.contains(&&b"GET"[..]) && !methods.contains(&&b"HEAD"[..]) {
@@ -463,14 +490,8 @@ impl Router {
                 return (Endpoint::Handler(&route.handler), params);
             }
         }
-        let allowed = if path == b"*" && method == Method::Options {
-            // OPTIONS * asks about the server as a whole.
-            let mut all: Vec<&[u8]> = self.tables.iter().map(|t| &t.method[..]).collect();
-            all.push(b"OPTIONS");
-            all
-        } else {
-            self.allowed(path)
-        };
+        // OPTIONS * asks about the server as a whole.
+        let allowed = self.allowed(path, path == b"*" && method == Method::Options);
         if allowed.is_empty() {
             return (
                 Endpoint::NotFound(self.not_found.as_ref()),

@@ -120,7 +120,10 @@ fn not_found_method_not_allowed_head_and_options() {
     assert_eq!(options.status, 204);
     assert_eq!(header(&options, "Allow"), Some("GET, POST, HEAD, OPTIONS"));
     let star = call(&router, "OPTIONS", "*");
-    assert_eq!(header(&star, "Allow"), Some("GET, POST, DELETE, OPTIONS"));
+    assert_eq!(
+        header(&star, "Allow"),
+        Some("GET, POST, DELETE, HEAD, OPTIONS")
+    );
     assert_eq!(call(&router, "OPTIONS", "/nowhere").status, 404);
 }
 // ANCHOR_END: fallbacks
@@ -196,7 +199,8 @@ fn middleware_can_short_circuit_and_post_process() {
         .middleware_at("/admin", |ctx, next| {
             match ctx.request.header("authorization") {
                 Some(b"Bearer letmein") => next.run(ctx),
-                _ => Ok(Response::error(401)),
+                // RFC 9110 section 15.5.2: a 401 says how to authenticate.
+                _ => Ok(Response::error(401).with_header("WWW-Authenticate", "Bearer")),
             }
         })
         .get("/admin/panel", text("secrets"))
@@ -268,6 +272,13 @@ fn bad_patterns_and_duplicates_fail_at_build_time() {
         Router::builder()
             .get("/a", text("x"))
             .get("/a", text("y"))
+            .build(),
+        Err(PatternError::DuplicateRoute(_))
+    ));
+    assert!(matches!(
+        Router::builder()
+            .get("/u/{id}", text("x"))
+            .get("/u/{id}", text("y"))
             .build(),
         Err(PatternError::DuplicateRoute(_))
     ));

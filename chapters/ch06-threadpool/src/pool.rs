@@ -46,6 +46,8 @@ pub struct ShutdownReport {
     /// Threads that finished and were joined.
     pub joined: usize,
     /// Threads still inside a task at the deadline, left to finish on their own.
+    /// (A thread that left its last task just at the deadline can be in
+    /// neither count: done, but not yet joinable.)
     pub still_running: usize,
 }
 
@@ -300,6 +302,10 @@ impl Drop for ThreadPool {
     /// Shuts down with the builder's `drop_timeout`, so dropping a pool
     /// finishes queued work but never waits forever.
     fn drop(&mut self) {
+        if self.queue.is_closed() && self.lock_handles().is_empty() {
+            // Already shut down explicitly; its report was the caller's.
+            return;
+        }
         let report = self.shutdown(self.drop_timeout);
         if report.still_running > 0 {
             log::warn!(

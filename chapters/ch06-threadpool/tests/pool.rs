@@ -201,7 +201,9 @@ fn dropping_a_pool_with_a_stuck_task_returns_at_its_deadline() {
         let _ = gate.recv_timeout(LIMIT);
     })
     .unwrap();
+    let deadline = Instant::now() + LIMIT;
     while !started.load(Ordering::Acquire) {
+        assert!(Instant::now() < deadline, "the task never started");
         thread::yield_now();
     }
     let start = Instant::now();

@@ -82,6 +82,14 @@ fn missing_or_wrong_credentials_get_a_challenge() {
 #[test]
 fn paths_outside_the_scope_need_no_credentials() {
     let router = router();
-    assert_eq!(call(&router, "/admin/panel", None).status, 401, "the scope is guarded");
-    assert_eq!(call(&router, "/public", None).status, 200, "and only the scope");
+    assert_eq!(
+        call(&router, "/admin/panel", None).status,
+        401,
+        "the scope is guarded"
+    );
+    assert_eq!(
+        call(&router, "/public", None).status,
+        200,
+        "and only the scope"
+    );
 }
