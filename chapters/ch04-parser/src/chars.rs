@@ -49,8 +49,8 @@ pub const fn is_field_value_byte(b: u8) -> bool {
 }
 
 /// A byte allowed in a request-target (RFC 9112 section 3.2, RFC 3986
-/// section 2): unreserved, sub-delims, `:`, `@`, `/`, `?`, and `%` for
-/// escapes. Not allowed: space, controls, non-ASCII (it must arrive
+/// section 2): unreserved, sub-delims, `:`, `@`, `/`, `?`, `%` for
+/// escapes, and `[` `]` for an IPv6 literal in an authority. Not allowed: space, controls, non-ASCII (it must arrive
 /// percent-encoded), `#` (a fragment is never sent), and `"<>\^`{|}`,
 /// which RFC 3986 excludes and some back ends read as something else (a
 /// backslash as a slash).
@@ -58,7 +58,7 @@ pub const fn is_target_byte(b: u8) -> bool {
     matches!(b,
         b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~'
         | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
-        | b':' | b'@' | b'/' | b'?' | b'%')
+        | b':' | b'@' | b'/' | b'?' | b'%' | b'[' | b']')
 }
 
 /// Every `%` in `bytes` is followed by two hex digits (RFC 3986 section 2.1).
@@ -78,6 +78,8 @@ pub fn percent_escapes_valid(bytes: &[u8]) -> bool {
 /// escapes, not the sub-delims (`,;=!$&'()*+`) that the URI grammar
 /// allows but no host name uses and that list-like values (`a, b`) abuse.
 /// No userinfo (`user@host`): RFC 9110 section 4.2.4 calls it an error.
+/// IP literals are checked for their characters (hex digits, `:` and `.`,
+/// two to seven colons), not parsed as addresses.
 pub fn valid_authority(value: &[u8]) -> bool {
     let (host, port) = if value.first() == Some(&b'[') {
         // IP-literal: "[" IPv6address / IPvFuture "]"
@@ -85,10 +87,14 @@ pub fn valid_authority(value: &[u8]) -> bool {
             return false;
         };
         let inside = &value[1..close];
-        if inside.is_empty()
+        // An IPv6 address: hex groups, colons, perhaps a dotted IPv4 tail.
+        // Checked for its characters and for having colons, not fully
+        // parsed; IPvFuture ("[v1.x]") is not accepted.
+        let colons = inside.iter().filter(|&&b| b == b':').count();
+        if !(2..=7).contains(&colons)
             || !inside
                 .iter()
-                .all(|&b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.' | b'v' | b'V'))
+                .all(|&b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.'))
         {
             return false;
         }

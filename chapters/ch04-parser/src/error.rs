@@ -38,7 +38,8 @@ pub enum ParseError {
     HeadTooLarge,
     /// More field lines than the limit (431).
     TooManyHeaders,
-    /// An HTTP/1.1 request without Host, or any request with more than one (RFC 9112 section 3.2).
+    /// An HTTP/1.1 request without Host, any request with more than one, or
+    /// a Host value that is not `host[:port]` (RFC 9112 section 3.2).
     BadHost,
     /// Content-Length that is not a decimal number, overflows, or disagrees
     /// with another Content-Length (RFC 9112 section 6.3, RFC 9110 section 8.6).
@@ -112,7 +113,7 @@ impl ParseError {
             BadHeaderValue => "invalid character in header value",
             HeadTooLarge => "request header too large",
             TooManyHeaders => "too many header fields",
-            BadHost => "missing or repeated Host",
+            BadHost => "missing, repeated or invalid Host",
             BadContentLength => "invalid Content-Length",
             TransferEncodingWithContentLength => "Transfer-Encoding with Content-Length",
             BadTransferEncoding => "invalid Transfer-Encoding",

@@ -381,10 +381,12 @@ impl Parser {
         }
         let (form, path_start) = if method == b"CONNECT" {
             // Section 3.2.3: `uri-host ":" port`, nothing else, and only for CONNECT.
-            let port = target
+            // The port follows the last ':' after any IP literal's brackets.
+            let host_end = target.iter().position(|&b| b == b']').map_or(0, |i| i + 1);
+            let port = target[host_end..]
                 .iter()
                 .rposition(|&b| b == b':')
-                .map(|i| &target[i + 1..]);
+                .map(|i| &target[host_end + i + 1..]);
             if !valid_authority(target) || port.is_none_or(|p| p.is_empty()) {
                 return Err(ParseError::BadTarget);
             }
@@ -403,10 +405,14 @@ impl Parser {
         } else {
             // Section 3.2.2, absolute-form. A server has no business with
             // schemes other than http and https (RFC 9110 section 4.2).
-            let lower = |n: usize| target.get(..n).map(<[u8]>::to_ascii_lowercase);
-            let authority_start = if lower(7).as_deref() == Some(b"http://") {
+            let starts = |scheme: &[u8]| {
+                target
+                    .get(..scheme.len())
+                    .is_some_and(|t| t.eq_ignore_ascii_case(scheme))
+            };
+            let authority_start = if starts(b"http://") {
                 7
-            } else if lower(8).as_deref() == Some(b"https://") {
+            } else if starts(b"https://") {
                 8
             } else {
                 return Err(ParseError::BadTarget);

@@ -94,8 +94,9 @@ pub struct InvalidHeader;
 pub struct Response {
     pub status: u16,
     pub content_type: Option<&'static str>,
-    /// Fields besides Date, Content-Length, Content-Type and Connection,
-    /// which the writer adds itself.
+    /// Extra fields. The framing and connection fields (Content-Length,
+    /// Transfer-Encoding, Connection, Keep-Alive) and Date and Content-Type
+    /// are the writer's; `try_header` refuses them.
     headers: Vec<(Cow<'static, str>, Cow<'static, str>)>,
     pub body: Body,
     /// Close the connection after this response.

@@ -37,6 +37,8 @@ const CASES: &[(&str, &[u8], Expect)] = &[
     ("9112 3.2.3: authority-form for CONNECT", b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", Complete),
     ("9112 3.2.3: CONNECT needs authority-form", b"CONNECT /x HTTP/1.1\r\nHost: a\r\n\r\n", Fails(BadTarget)),
     ("9112 3.2.3: CONNECT needs a port", b"CONNECT example.com HTTP/1.1\r\nHost: a\r\n\r\n", Fails(BadTarget)),
+    ("9112 3.2.3: CONNECT to an IPv6 literal needs a port too", b"CONNECT [::1] HTTP/1.1\r\nHost: a\r\n\r\n", Fails(BadTarget)),
+    ("9112 3.2.3: CONNECT to an IPv6 literal and port", b"CONNECT [::1]:443 HTTP/1.1\r\nHost: a\r\n\r\n", Complete),
     ("9112 3.2.3: CONNECT takes no userinfo", b"CONNECT u@h:80 HTTP/1.1\r\nHost: a\r\n\r\n", Fails(BadTarget)),
     ("9112 3.2.3: authority-form only for CONNECT", b"GET example.com:443 HTTP/1.1\r\nHost: a\r\n\r\n", Fails(BadTarget)),
     ("9112 3.2.4: asterisk-form for OPTIONS", b"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", Complete),

@@ -19,7 +19,9 @@ pub enum PatternError {
     DuplicateName(String),
     /// The regex crate refused the result.
     Regex(String),
-    /// The same method and exact path registered twice.
+    /// The same method and path (or pattern text) registered twice: the
+    /// second route could never answer. Two different patterns that match
+    /// the same paths are not detected.
     DuplicateRoute(String),
 }
 

@@ -115,7 +115,9 @@ fn in_scope(prefix: Option<&str>, path: &[u8]) -> bool {
         return true;
     };
     let prefix = prefix.trim_end_matches('/').as_bytes();
-    path.starts_with(prefix) && matches!(path.get(prefix.len()), None | Some(b'/'))
+    // `/` covers everything, `OPTIONS *` included.
+    prefix.is_empty()
+        || (path.starts_with(prefix) && matches!(path.get(prefix.len()), None | Some(b'/')))
 }
 // ANCHOR_END: in_scope
 
