@@ -15,6 +15,9 @@ User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128
 Accept: */*\r\nAccept-Language: en-US,en;q=0.5\r\nAccept-Encoding: gzip, deflate, br\r\n\
 Connection: keep-alive\r\nCookie: session=0123456789abcdef\r\n\r\n";
 
+const ABSOLUTE: &[u8] =
+    b"GET HTTP://example.com:8080/a?b HTTP/1.1\r\nHost: example.com:8080\r\n\r\n";
+
 const CHUNKED: &[u8] =
     b"POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n";
 
@@ -25,6 +28,18 @@ fn a_warm_parser_and_writer_allocate_nothing_per_request() {
     let mut out = Buffer::with_capacity(64 * 1024);
     let date = DateCache::default();
     let serve = |parser: &mut Parser, out: &mut Buffer| {
+        // An absolute-form target (what a client sends to a proxy).
+        assert_eq!(
+            parser.parse(ABSOLUTE),
+            Ok(Progress::Complete {
+                len: ABSOLUTE.len()
+            })
+        );
+        assert_eq!(
+            parser.request(ABSOLUTE).authority(),
+            Some(&b"example.com:8080"[..])
+        );
+        parser.reset();
         // A chunked upload too: its decoded body goes into a Vec the parser keeps.
         assert_eq!(
             parser.parse(CHUNKED),
