@@ -80,25 +80,25 @@ pub fn percent_escapes_valid(bytes: &[u8]) -> bool {
 /// No userinfo (`user@host`): RFC 9110 section 4.2.4 calls it an error.
 /// IP literals are checked for their characters (hex digits, `:` and `.`,
 /// two to seven colons), not parsed as addresses.
-pub fn valid_authority(value: &[u8]) -> bool {
-    let (host, port) = if value.first() == Some(&b'[') {
-        // IP-literal: "[" IPv6address / IPvFuture "]"
-        let Some(close) = value.iter().position(|&b| b == b']') else {
-            return false;
-        };
+///
+/// Returns `None` if the value is not an authority, else its port:
+/// `Port::Digits(b"443")`, `Port::Digits(b"")` for `host:`, or `Port::None`.
+/// CONNECT needs a port; Host and absolute-form don't.
+pub fn authority_port(value: &[u8]) -> Option<Port<'_>> {
+    let host_end = if value.first() == Some(&b'[') {
+        // IP-literal: "[" IPv6address "]". An IPv6 address: hex groups,
+        // colons, perhaps a dotted IPv4 tail. Checked for its characters and
+        // for having colons, not fully parsed; IPvFuture ("[v1.x]") is refused.
+        let close = value.iter().position(|&b| b == b']')?;
         let inside = &value[1..close];
-        // An IPv6 address: hex groups, colons, perhaps a dotted IPv4 tail.
-        // Checked for its characters and for having colons, not fully
-        // parsed; IPvFuture ("[v1.x]") is not accepted.
         let colons = inside.iter().filter(|&&b| b == b':').count();
-        if !(2..=7).contains(&colons)
-            || !inside
-                .iter()
-                .all(|&b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.'))
-        {
-            return false;
+        let chars_ok = inside
+            .iter()
+            .all(|&b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.'));
+        if !(2..=7).contains(&colons) || !chars_ok {
+            return None;
         }
-        (&value[..=close], &value[close + 1..])
+        close + 1
     } else {
         let end = value.iter().position(|&b| b == b':').unwrap_or(value.len());
         let host = &value[..end];
@@ -106,16 +106,31 @@ pub fn valid_authority(value: &[u8]) -> bool {
             .iter()
             .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'%'));
         if host.is_empty() || !reg_name || !percent_escapes_valid(host) {
-            return false;
+            return None;
         }
-        (host, &value[end..])
+        end
     };
-    let _ = host;
-    match port.strip_prefix(b":") {
-        None => port.is_empty(),
+    let rest = &value[host_end..];
+    match rest.strip_prefix(b":") {
+        None if rest.is_empty() => Some(Port::None),
         // `port = *DIGIT`: may be empty ("host:"), at most 5 digits here.
-        Some(digits) => digits.len() <= 5 && digits.iter().all(u8::is_ascii_digit),
+        Some(digits) if digits.len() <= 5 && digits.iter().all(u8::is_ascii_digit) => {
+            Some(Port::Digits(digits))
+        }
+        _ => None,
     }
+}
+
+/// The port part of an authority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Port<'a> {
+    None,
+    Digits(&'a [u8]),
+}
+
+/// Whether `value` is `uri-host [ ":" port ]`, by [`authority_port`].
+pub fn valid_authority(value: &[u8]) -> bool {
+    authority_port(value).is_some()
 }
 // ANCHOR_END: host
 
@@ -203,6 +218,14 @@ mod tests {
         ] {
             assert!(!valid_authority(bad), "{}", String::from_utf8_lossy(bad));
         }
+    }
+
+    #[test]
+    fn the_port_is_found_after_an_ip_literal() {
+        assert_eq!(authority_port(b"[::1]:443"), Some(Port::Digits(b"443")));
+        assert_eq!(authority_port(b"[::1]"), Some(Port::None));
+        assert_eq!(authority_port(b"host:"), Some(Port::Digits(b"")));
+        assert_eq!(authority_port(b"[::1]x"), None);
     }
 
     #[test]

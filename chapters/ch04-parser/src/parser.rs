@@ -11,8 +11,8 @@
 use eventcore_buffer::search::find_byte;
 
 use crate::chars::{
-    FIELD_VALUE, TCHAR, is_field_value_byte, is_ows, is_target_byte, is_tchar, is_token,
-    list_elements, percent_escapes_valid, trim_ows, valid_authority,
+    FIELD_VALUE, Port, TCHAR, authority_port, is_field_value_byte, is_ows, is_target_byte,
+    is_tchar, is_token, list_elements, percent_escapes_valid, trim_ows, valid_authority,
 };
 use crate::error::ParseError;
 use crate::request::{Head, Header, Request, Span, TargetForm, Version};
@@ -252,7 +252,7 @@ impl Parser {
             self.scan = input.len();
             // A CR waiting for its LF is not part of the line's length.
             let cr = usize::from(input.last() == Some(&b'\r'));
-            self.check_unfinished_line(&input[self.pos..input.len() - cr])?;
+            self.check_line(&input[self.pos..input.len() - cr], input.len() - cr)?;
             return Ok(None);
         };
         let start = self.pos;
@@ -262,23 +262,15 @@ impl Parser {
         } else if matches!(self.state, State::ChunkSize | State::Trailer) {
             return Err(ParseError::BadChunk);
         }
-        self.check_line_length(&input[start..end], lf + 1)?;
+        self.check_line(&input[start..end], lf + 1)?;
         self.pos = lf + 1;
         self.scan = self.pos;
         Ok(Some((start, end)))
     }
     // ANCHOR_END: next_line
 
-    /// Limits for a line whose end has not arrived yet (`line` is what has).
-    fn check_unfinished_line(&self, line: &[u8]) -> Result<(), ParseError> {
-        self.check_line(line, self.pos + line.len())
-    }
-
-    /// Limits for a complete `line` that ends (with its line ending) before `next`.
-    fn check_line_length(&self, line: &[u8], next: usize) -> Result<(), ParseError> {
-        self.check_line(line, next)
-    }
-
+    /// Limits for `line`, complete or still waiting for its LF, whose bytes
+    /// (with the line ending, if it has arrived) end before `next`.
     fn check_line(&self, line: &[u8], next: usize) -> Result<(), ParseError> {
         match self.state {
             State::Start if line.len() > self.limits.request_line => {
@@ -381,13 +373,7 @@ impl Parser {
         }
         let (form, path_start) = if method == b"CONNECT" {
             // Section 3.2.3: `uri-host ":" port`, nothing else, and only for CONNECT.
-            // The port follows the last ':' after any IP literal's brackets.
-            let host_end = target.iter().position(|&b| b == b']').map_or(0, |i| i + 1);
-            let port = target[host_end..]
-                .iter()
-                .rposition(|&b| b == b':')
-                .map(|i| &target[host_end + i + 1..]);
-            if !valid_authority(target) || port.is_none_or(|p| p.is_empty()) {
+            if !matches!(authority_port(target), Some(Port::Digits(port)) if !port.is_empty()) {
                 return Err(ParseError::BadTarget);
             }
             self.head.form = Some(TargetForm::Authority);
