@@ -64,7 +64,8 @@ struct MethodTable {
 }
 
 struct Scoped {
-    /// `None`: global. Otherwise a path prefix, matched on whole segments.
+    /// `None`: global. Otherwise a path prefix without a trailing `/`,
+    /// matched on whole segments.
     prefix: Option<String>,
     middleware: Middleware,
 }
@@ -114,8 +115,9 @@ fn in_scope(prefix: Option<&str>, path: &[u8]) -> bool {
     let Some(prefix) = prefix else {
         return true;
     };
-    let prefix = prefix.trim_end_matches('/').as_bytes();
-    // `/` covers everything, `OPTIONS *` included.
+    // The prefix was stored without its trailing `/` (see `middleware_at`),
+    // so `/` is empty here and covers everything, `OPTIONS *` included.
+    let prefix = prefix.as_bytes();
     prefix.is_empty()
         || (path.starts_with(prefix) && matches!(path.get(prefix.len()), None | Some(b'/')))
 }
@@ -244,7 +246,8 @@ impl RouterBuilder {
         F: Fn(&Ctx<'_>, Next<'_>) -> HandlerResult + Send + Sync + 'static,
     {
         self.middleware.push(Scoped {
-            prefix: Some(prefix.to_string()),
+            // Trimmed once here, not on every request.
+            prefix: Some(prefix.trim_end_matches('/').to_string()),
             middleware: Box::new(middleware),
         });
         self
