@@ -89,16 +89,6 @@ struct Slot {
 }
 // ANCHOR_END: conn
 
-// ANCHOR: token
-fn token(slot: usize, generation: u32) -> Token {
-    Token((u64::from(generation) << 32) | slot as u64)
-}
-
-fn slot_of(token: Token) -> (usize, u32) {
-    ((token.0 & 0xffff_ffff) as usize, (token.0 >> 32) as u32)
-}
-// ANCHOR_END: token
-
 /// Stops a running [`EchoServer`] from another thread.
 #[derive(Debug, Clone)]
 pub struct StopHandle {
@@ -210,7 +200,7 @@ impl EchoServer {
             self.slots.push(Slot::default());
             self.slots.len() - 1
         });
-        let token = token(slot, self.slots[slot].generation);
+        let token = Token::slot(slot, self.slots[slot].generation);
         self.poller
             .register(&sock, token, Interest::READABLE, self.mode)?;
         self.slots[slot].conn = Some(Conn {
@@ -226,7 +216,7 @@ impl EchoServer {
 
     // ANCHOR: on_event
     fn on_event(&mut self, token: Token, event: &Event) -> io::Result<()> {
-        let (slot, generation) = slot_of(token);
+        let (slot, generation) = token.slot_and_generation();
         let Some(Slot {
             generation: current,
             conn: Some(conn),
@@ -369,11 +359,18 @@ mod tests {
 
     #[test]
     fn tokens_carry_slot_and_generation() {
-        let t = token(7, 3);
-        assert_eq!(slot_of(t), (7, 3));
-        assert_ne!(token(7, 3), token(7, 4), "a reused slot gets a new token");
-        assert_eq!(slot_of(token(123_456, u32::MAX)), (123_456, u32::MAX));
-        assert_ne!(token(0, 0), LISTENER);
-        assert_ne!(token(0, 0), WAKER);
+        let t = Token::slot(7, 3);
+        assert_eq!(t.slot_and_generation(), (7, 3));
+        assert_ne!(
+            Token::slot(7, 3),
+            Token::slot(7, 4),
+            "a reused slot gets a new token"
+        );
+        assert_eq!(
+            Token::slot(123_456, u32::MAX).slot_and_generation(),
+            (123_456, u32::MAX)
+        );
+        assert_ne!(Token::slot(0, 0), LISTENER);
+        assert_ne!(Token::slot(0, 0), WAKER);
     }
 }

@@ -12,6 +12,22 @@
 pub struct Token(pub u64);
 // ANCHOR_END: token
 
+// ANCHOR: slot_token
+impl Token {
+    /// The token of a connection kept in slot `slot` of a table, during
+    /// the slot's `generation`-th use: the generation in the high 32 bits,
+    /// the slot in the low 32.
+    pub fn slot(slot: usize, generation: u32) -> Token {
+        Token((u64::from(generation) << 32) | slot as u64)
+    }
+
+    /// The slot and generation that [`Token::slot`] packed.
+    pub fn slot_and_generation(self) -> (usize, u32) {
+        ((self.0 & 0xffff_ffff) as usize, (self.0 >> 32) as u32)
+    }
+}
+// ANCHOR_END: slot_token
+
 // ANCHOR: interest
 /// Which readiness the caller wants to hear about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,6 +8,7 @@
 //! syscall without copying the body.
 
 use std::borrow::Cow;
+use std::fmt;
 use std::io::Write;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -88,12 +89,22 @@ impl From<Arc<[u8]>> for Body {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidHeader;
 
+impl fmt::Display for InvalidHeader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("invalid header name or value")
+    }
+}
+
+impl std::error::Error for InvalidHeader {}
+
 // ANCHOR: response
 /// What a handler returns.
 #[derive(Debug, Clone)]
 pub struct Response {
     pub status: u16,
-    pub content_type: Option<&'static str>,
+    /// Usually a constant (`text/plain; charset=utf-8`); owned when it
+    /// comes from elsewhere, such as the request an echo answers.
+    pub content_type: Option<Cow<'static, str>>,
     /// Extra fields. The framing and connection fields (Content-Length,
     /// Transfer-Encoding, Connection, Keep-Alive) and Date and Content-Type
     /// are the writer's; `try_header` refuses them.
@@ -117,7 +128,7 @@ impl Response {
 
     fn with_body(status: u16, content_type: &'static str, body: Body) -> Response {
         Response {
-            content_type: Some(content_type),
+            content_type: Some(Cow::Borrowed(content_type)),
             body,
             ..Response::new(status)
         }
@@ -155,6 +166,20 @@ impl Response {
         self
     }
 
+    /// Sets the Content-Type, under the same rule as
+    /// [`try_header`](Response::try_header) for its value.
+    pub fn try_content_type(
+        mut self,
+        value: impl Into<Cow<'static, str>>,
+    ) -> Result<Response, InvalidHeader> {
+        let value = value.into();
+        if value.is_empty() || !value.bytes().all(is_field_value_byte) {
+            return Err(InvalidHeader);
+        }
+        self.content_type = Some(value);
+        Ok(self)
+    }
+
     pub fn with_status(mut self, status: u16) -> Response {
         self.status = status;
         self
@@ -164,7 +189,7 @@ impl Response {
     /// characters, or the response could be split in two by a value like
     /// `x\r\nSet-Cookie: ...`. The fields the writer sets itself
     /// (Content-Length, Transfer-Encoding, Connection, Keep-Alive, Date,
-    /// Content-Type; use `content_type` for the last) are refused.
+    /// Content-Type; use `try_content_type` for the last) are refused.
     pub fn try_header(
         mut self,
         name: impl Into<Cow<'static, str>>,
@@ -407,7 +432,7 @@ pub fn write_response<'r>(
     }
     // A 304 describes a representation the client already has (RFC 9110
     // section 15.4.5): no Content-Type of its own.
-    if let Some(content_type) = response.content_type.filter(|_| status != 304) {
+    if let Some(content_type) = response.content_type.as_deref().filter(|_| status != 304) {
         let _ = write!(out, "\r\nContent-Type: {content_type}");
     }
     for (name, value) in &response.headers {
@@ -573,5 +598,16 @@ mod tests {
             Context::default(),
         );
         assert!(text.contains("\r\nX-A: 1\r\n"));
+    }
+
+    #[test]
+    fn a_content_type_from_elsewhere_is_checked_like_a_header() {
+        let ok = Response::text("x")
+            .try_content_type(String::from("application/x-thing"))
+            .unwrap();
+        let (text, _) = written(&ok, Context::default());
+        assert!(text.contains("\r\nContent-Type: application/x-thing\r\n"));
+        assert!(Response::text("x").try_content_type("a\r\nX: y").is_err());
+        assert!(Response::text("x").try_content_type("").is_err());
     }
 }
