@@ -1,0 +1,74 @@
+//! The demo application on 127.0.0.1, as the server stands after chapter 7.
+//!
+//! ```text
+//! cargo run --release -p ch07-workers --example server -- --port 8080 --workers 2 --model inline
+//! curl -i http://127.0.0.1:8080/plaintext
+//! ```
+//!
+//! Options: `--port N` (default 8080), `--workers N` (default: one per
+//! core), `--model seed|inline` (default inline), `--threads N` (pool
+//! threads per worker, default 4). Ctrl-C stops it.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use eventcore_workers::{Config, Server, demo, signal};
+
+fn parse_args(config: &mut Config) -> Result<(), String> {
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let number = || value.parse::<usize>().map_err(|e| format!("{flag}: {e}"));
+        match flag.as_str() {
+            "--port" => {
+                let port = value.parse().map_err(|e| format!("--port: {e}"))?;
+                config.addr = SocketAddr::from(([127, 0, 0, 1], port));
+            }
+            "--workers" => config.workers = number()?,
+            "--threads" => config.pool_threads = number()?,
+            "--model" => config.model = value.parse()?,
+            _ => return Err(format!("unknown option {flag}")),
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    // Before any thread starts, so that no thread but this one sees them.
+    if let Err(e) = signal::block_termination() {
+        eprintln!("server: blocking signals: {e}");
+        return ExitCode::FAILURE;
+    }
+    let mut config = Config::default();
+    if let Err(e) = parse_args(&mut config) {
+        eprintln!("server: {e}");
+        eprintln!("usage: server [--port N] [--workers N] [--model seed|inline] [--threads N]");
+        return ExitCode::from(2);
+    }
+    let (workers, model) = (config.workers, config.model);
+    let server = match Server::start(config, demo::app()) {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!(
+        "listening on http://{} ({workers} workers, {model} model); Ctrl-C stops",
+        server.local_addr()
+    );
+    match signal::wait_for_termination() {
+        Ok(_) => {}
+        Err(e) => eprintln!("server: waiting for signals: {e}"),
+    }
+    match server.stop() {
+        Ok(()) => {
+            println!("stopped");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

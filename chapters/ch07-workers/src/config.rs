@@ -1,0 +1,82 @@
+//! The server's settings: the seed's `Config` struct, less what later
+//! chapters add (timeouts in chapter 9, logging and the CLI in the final
+//! crate).
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::str::FromStr;
+
+use eventcore_http::Limits;
+
+// ANCHOR: model
+/// Where handlers run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Model {
+    /// The seed's: one accept thread deals connections round-robin to the
+    /// workers; a worker's loop hands every ready connection to its thread
+    /// pool (registered one-shot) and re-arms it when the task is done.
+    Seed,
+    /// Thread-per-core, like nginx: each worker accepts on its own
+    /// `SO_REUSEPORT` listener and runs handlers on its loop; only routes
+    /// marked blocking go to its pool.
+    Inline,
+}
+// ANCHOR_END: model
+
+impl FromStr for Model {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Model, String> {
+        match s {
+            "seed" => Ok(Model::Seed),
+            "inline" => Ok(Model::Inline),
+            other => Err(format!("unknown model {other:?} (seed or inline)")),
+        }
+    }
+}
+
+impl fmt::Display for Model {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Model::Seed => "seed",
+            Model::Inline => "inline",
+        })
+    }
+}
+
+// ANCHOR: config
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Port 0 picks a free port; [`Server::local_addr`](crate::Server::local_addr) tells which.
+    pub addr: SocketAddr,
+    /// Event-loop threads. The seed's 0 ("one per core") is the default here.
+    pub workers: usize,
+    pub model: Model,
+    /// Threads in each worker's pool (the seed's `num_threads_per_worker`).
+    pub pool_threads: usize,
+    /// Connections accepted per readiness event before the loop looks at
+    /// its other events (the seed's `accept_batch_size`).
+    pub accept_batch: usize,
+    /// The listen queue; the kernel caps it at `net.core.somaxconn`.
+    pub backlog: i32,
+    /// Pending output per connection above which it is not read (backpressure).
+    pub high_water: usize,
+    /// The parser's limits (chapter 4): 414, 431 and 413 come from here.
+    pub limits: Limits,
+}
+// ANCHOR_END: config
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            model: Model::Inline,
+            pool_threads: 4,
+            accept_batch: 100,
+            backlog: 4096,
+            high_water: 64 * 1024,
+            limits: Limits::default(),
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! The demo application: the routes the examples, tests and benchmarks
+//! serve from this chapter on, and the final binary's default site.
+//!
+//! `/plaintext` and `/json` are the TechEmpower benchmark's two simplest
+//! tests, which is what every peer in `../shared/bench/` serves too.
+
+use eventcore_http::{Method, Response};
+use eventcore_router::{Ctx, HandlerResult, Router};
+
+use crate::App;
+
+// ANCHOR: demo
+/// `GET|HEAD /plaintext`, `GET /json`, `POST|PUT /echo` and `GET /users/{id}`.
+pub fn app() -> App {
+    let router = Router::builder()
+        .get("/plaintext", |_| Ok(Response::text("Hello, World!")))
+        .get("/json", |_| {
+            Ok(Response::json(r#"{"message":"Hello, World!"}"#))
+        })
+        .post("/echo", echo)
+        .route(Method::Put, "/echo", echo)
+        .get("/users/{id:[0-9]+}", |ctx| {
+            // The pattern only matches digits, so the parameter is there.
+            let id = ctx.params.get("id").unwrap_or_default();
+            Ok(Response::text(format!("user {id}")))
+        })
+        .build()
+        .expect("the demo's routes are valid");
+    App::new(router)
+}
+
+/// The request body (already de-chunked by the parser), with the request's
+/// Content-Type.
+fn echo(ctx: &Ctx<'_>) -> HandlerResult {
+    let content_type = ctx
+        .request
+        .header("content-type")
+        .and_then(|v| std::str::from_utf8(v).ok())
+        .unwrap_or("application/octet-stream");
+    let mut response = Response::new(200).try_content_type(content_type.to_owned())?;
+    response.body = ctx.request.body().to_vec().into();
+    Ok(response)
+}
+// ANCHOR_END: demo

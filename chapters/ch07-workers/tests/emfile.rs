@@ -1,0 +1,109 @@
+//! Running out of file descriptors. Its own test binary, because it lowers
+//! the whole process's fd limit while it runs.
+
+mod support;
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::net::TcpStream;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::process::Command;
+use std::time::Duration;
+
+use eventcore_sockets::socket::Family;
+use eventcore_sockets::{SockFlags, Socket};
+use eventcore_workers::{Model, demo};
+use support::{Client, MODELS, get, start};
+
+/// Sets this process's soft RLIMIT_NOFILE with util-linux's `prlimit`
+/// (part of every Debian system), which spares the test an unsafe block.
+fn set_fd_limit(soft: u64) {
+    let status = Command::new("prlimit")
+        .arg(format!("--pid={}", std::process::id()))
+        .arg(format!("--nofile={soft}:"))
+        .status()
+        .expect("prlimit runs");
+    assert!(status.success(), "prlimit --nofile={soft}");
+}
+
+fn fd_limit() -> u64 {
+    let limits = std::fs::read_to_string("/proc/self/limits").unwrap();
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .unwrap();
+    line.split_whitespace().nth(3).unwrap().parse().unwrap()
+}
+
+/// User plus system CPU time of the whole process, in clock ticks (1/100
+/// s), from `/proc/self/stat` opened beforehand (opening needs an fd).
+fn cpu_ticks(file: &mut File) -> u64 {
+    let mut stat = String::new();
+    file.seek(SeekFrom::Start(0)).unwrap();
+    file.read_to_string(&mut stat).unwrap();
+    // Fields after the command name (which is in parentheses): state is
+    // field 3, utime field 14, stime field 15.
+    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+// ANCHOR: emfile
+#[test]
+fn running_out_of_descriptors_pauses_accepting_and_recovers() {
+    let original = fd_limit();
+    for model in MODELS {
+        out_of_descriptors(model);
+        set_fd_limit(original);
+    }
+}
+
+fn out_of_descriptors(model: Model) {
+    let server = start(model, demo::app());
+    let mut held: Vec<Client> = (0..20).map(|_| Client::connect(&server)).collect();
+    for client in &mut held {
+        assert_eq!(client.get("/plaintext").status, 200);
+    }
+    // Ten more clients' sockets, made while fds can still be made.
+    let waiting: Vec<Socket> = (0..10)
+        .map(|_| Socket::tcp(Family::V4, SockFlags::BLOCKING).unwrap())
+        .collect();
+    let mut stat = File::open("/proc/self/stat").unwrap();
+    // Every fd below the lowest free one is taken: with that as the
+    // limit, no new fd can be made, by the clients or by the server.
+    let lowest_free = File::open("/dev/null").unwrap().as_raw_fd() as u64;
+    set_fd_limit(lowest_free);
+
+    let waiting: Vec<TcpStream> = waiting
+        .into_iter()
+        .map(|sock| {
+            // The kernel completes the handshake into the listen queue;
+            // the server's accept4 is what fails, with EMFILE.
+            sock.connect(&server.local_addr()).unwrap();
+            let mut stream = TcpStream::from(OwnedFd::from(sock));
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            stream.write_all(get("/plaintext").as_bytes()).unwrap();
+            stream
+        })
+        .collect();
+    let before = cpu_ticks(&mut stat);
+    std::thread::sleep(Duration::from_secs(1));
+    let used = cpu_ticks(&mut stat) - before;
+    assert!(
+        used < 20,
+        "{model}: {used}0 ms of CPU in 1 s while out of fds"
+    );
+    assert_eq!(server.connections(), 20, "{model}: nothing accepted");
+
+    // Descriptors come back: 15 of the first clients leave, the server
+    // closes its ends, and the waiting clients get served.
+    held.truncate(5);
+    for mut stream in waiting {
+        let mut answer = [0u8; 17];
+        stream.read_exact(&mut answer).unwrap();
+        assert_eq!(&answer, b"HTTP/1.1 200 OK\r\n", "{model}");
+    }
+    drop(held);
+}
+// ANCHOR_END: emfile
