@@ -45,7 +45,10 @@ fn main() -> ExitCode {
         eprintln!("usage: server [--port N] [--workers N] [--model seed|inline] [--threads N]");
         return ExitCode::from(2);
     }
-    let (workers, model) = (config.workers, config.model);
+    // Every connection is an fd: take all the kernel allows (chapter 1).
+    if let Err(e) = eventcore_sockets::sys::raise_fd_limit(u64::MAX) {
+        eprintln!("server: raising the fd limit: {e}");
+    }
     let server = match Server::start(config, demo::app()) {
         Ok(server) => server,
         Err(e) => {
@@ -54,8 +57,10 @@ fn main() -> ExitCode {
         }
     };
     println!(
-        "listening on http://{} ({workers} workers, {model} model); Ctrl-C stops",
-        server.local_addr()
+        "listening on http://{} ({} workers, {} model); Ctrl-C stops",
+        server.local_addr(),
+        server.workers(),
+        server.model()
     );
     match signal::wait_for_termination() {
         Ok(_) => {}

@@ -35,6 +35,8 @@ pub(crate) struct Listening {
     batch: usize,
     /// Set while paused: when to watch the listener again.
     paused_until: Option<Instant>,
+    /// Logged the current run of accept errors already.
+    out_of_fds: bool,
 }
 
 impl Listening {
@@ -52,6 +54,7 @@ impl Listening {
             token,
             batch: batch.max(1),
             paused_until: None,
+            out_of_fds: false,
         })
     }
 
@@ -63,48 +66,77 @@ impl Listening {
 
     /// Watches the listener again if a pause is over; true if it was.
     /// Call it after every wait: it makes no syscall unless paused.
-    pub(crate) fn resume(&mut self, poller: &mut Poller) -> io::Result<bool> {
+    pub(crate) fn resume(&mut self, poller: &mut Poller) -> bool {
         match self.paused_until {
             Some(until) if Instant::now() >= until => {
-                poller.reregister(&self.sock, self.token, Interest::READABLE, Mode::LEVEL)?;
                 self.paused_until = None;
-                Ok(true)
+                self.watch(poller, Interest::READABLE);
+                true
             }
-            _ => Ok(false),
+            _ => false,
         }
     }
 
     // ANCHOR: accept_batch
     /// Accepts up to a batch of connections and hands each to `deliver`.
-    pub(crate) fn accept(
-        &mut self,
-        poller: &mut Poller,
-        mut deliver: impl FnMut(Socket),
-    ) -> io::Result<()> {
+    pub(crate) fn accept(&mut self, poller: &mut Poller, mut deliver: impl FnMut(Socket)) {
         if self.paused_until.is_some() {
-            return Ok(());
+            return;
         }
         for _ in 0..self.batch {
             // Non-blocking and close-on-exec from the start: accept4 sets
             // both in the same syscall (chapter 1).
             match self.sock.accept(SockFlags::NONBLOCKING) {
-                Ok((sock, _peer)) => deliver(sock),
+                Ok((sock, _peer)) => {
+                    self.out_of_fds = false;
+                    deliver(sock);
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                // The client gave up while it waited in the queue.
-                Err(e) if e.kind() == io::ErrorKind::ConnectionAborted => continue,
+                Err(e) if is_connection_error(&e) => continue,
                 Err(e) => {
                     // EMFILE, ENFILE, ENOBUFS, ENOMEM: the connection stays
                     // queued. Stop watching for a moment rather than spin.
-                    log::warn!("accept: {e}; pausing accepts for {PAUSE:?}");
-                    poller.reregister(&self.sock, self.token, Interest::NONE, Mode::LEVEL)?;
+                    if !self.out_of_fds {
+                        log::warn!(
+                            "accept: {e}; pausing accepts {PAUSE:?} at a time until it passes"
+                        );
+                        self.out_of_fds = true;
+                    }
+                    self.watch(poller, Interest::NONE);
                     self.paused_until = Some(Instant::now() + PAUSE);
                     break;
                 }
             }
         }
-        Ok(())
     }
     // ANCHOR_END: accept_batch
+
+    fn watch(&mut self, poller: &mut Poller, interest: Interest) {
+        if let Err(e) = poller.reregister(&self.sock, self.token, interest, Mode::LEVEL) {
+            // Only ENOMEM could get here; the next pause or event tries again.
+            log::error!("listener registration: {e}");
+        }
+    }
+}
+
+/// Errors that belong to one queued connection, not to the listener:
+/// accept(2) says to treat them like `EAGAIN` and go on.
+fn is_connection_error(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::ConnectionAborted
+        || matches!(
+            e.raw_os_error(),
+            Some(
+                libc::EPROTO
+                    | libc::ENOPROTOOPT
+                    | libc::EHOSTDOWN
+                    | libc::ENONET
+                    | libc::EHOSTUNREACH
+                    | libc::EOPNOTSUPP
+                    | libc::ENETUNREACH
+                    | libc::ENETDOWN
+                    | libc::EPERM
+            )
+        )
 }
 // ANCHOR_END: listening
 
@@ -132,11 +164,11 @@ pub(crate) fn run(
         poller.wait(&mut events, listening.timeout())?;
         // The only other event is the waker's, on stop: an extra accept
         // then costs nothing that matters.
-        listening.resume(&mut poller)?;
+        listening.resume(&mut poller);
         listening.accept(&mut poller, |sock| {
             workers[next % workers.len()].deliver(sock);
             next += 1;
-        })?;
+        });
     }
     Ok(())
 }

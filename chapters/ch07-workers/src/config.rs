@@ -49,7 +49,8 @@ impl fmt::Display for Model {
 pub struct Config {
     /// Port 0 picks a free port; [`Server::local_addr`](crate::Server::local_addr) tells which.
     pub addr: SocketAddr,
-    /// Event-loop threads. The seed's 0 ("one per core") is the default here.
+    /// Event-loop threads; 0 means one per core, as in the seed (and that
+    /// is the default).
     pub workers: usize,
     pub model: Model,
     /// Threads in each worker's pool (the seed's `num_threads_per_worker`).
@@ -70,7 +71,7 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            workers: 0,
             model: Model::Inline,
             pool_threads: 4,
             accept_batch: 100,

@@ -41,6 +41,10 @@ pub enum State {
 pub enum Outcome {
     /// Keep it and wake it when the socket is ready for this.
     Wait(Interest),
+    /// Keep it, and have the poller report it again at once: it stopped
+    /// with bytes still to read, so that the worker's other connections
+    /// get their turn.
+    Yield(Interest),
     /// The next request's route may block: run `on_ready` again on the
     /// pool (only when [`Env::may_block`] is false).
     Blocking,
@@ -87,11 +91,13 @@ pub struct Connection {
     peer_closed: bool,
     /// `100 Continue` went out for the request being read.
     continue_sent: bool,
-    /// A parse error ended the connection: bytes the client sent after
-    /// the bad request may still be arriving (see `next_step`).
-    failed_request: bool,
 }
 // ANCHOR_END: connection
+
+/// Reads per readiness event before a connection yields. Every read that
+/// lets the loop go on brought at least `SPILL_SIZE` bytes, so a turn is at
+/// least 1 MiB: plenty for any client that is not flooding the server.
+const READS_PER_TURN: usize = 16;
 
 /// The interim response for `Expect: 100-continue` (RFC 9110 section 10.1.1).
 const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
@@ -106,7 +112,6 @@ impl Connection {
             state: State::Connected,
             peer_closed: false,
             continue_sent: false,
-            failed_request: false,
         }
     }
 
@@ -131,14 +136,14 @@ impl Connection {
         // Edge-triggered: this event may be the only notice of bytes that
         // are already there, so start by assuming there is something to read.
         let mut readable = true;
+        let mut reads = 0;
         loop {
             // Steps 9-12: answer every complete request already read. Bytes
             // may be waiting from before a pause or a trip to the pool.
             let stop = self.process(env);
-            if stop == Stop::Blocking {
-                return Outcome::Blocking;
-            }
-            // Step 13: write until the output is empty or the socket is full.
+            // Step 13: write until the output is empty or the socket is
+            // full; before a trip to the pool too, so that answers already
+            // made don't wait for a slow handler.
             if self.flush().is_err() {
                 return Outcome::Close;
             }
@@ -146,15 +151,23 @@ impl Connection {
                 break; // backpressure: read nothing more until EPOLLOUT
             }
             match stop {
+                Stop::Blocking => return Outcome::Blocking,
                 // The output had filled up and has room again: answer the
                 // requests still waiting before reading new ones.
                 Stop::Backlogged => continue,
                 Stop::Closing => break,
-                Stop::NeedInput | Stop::Blocking => {}
+                Stop::NeedInput => {}
             }
             if !readable || self.peer_closed {
                 break;
             }
+            if reads == READS_PER_TURN {
+                return match self.next_step(env) {
+                    Outcome::Wait(interest) => Outcome::Yield(interest),
+                    other => other,
+                };
+            }
+            reads += 1;
             // Step 8: one read, then back to answering what it brought.
             // Answering between reads keeps the input to about one request
             // plus one read, however fast the client sends.
@@ -194,10 +207,15 @@ impl Connection {
                     return Stop::NeedInput;
                 }
                 Ok(Progress::Complete { len }) => {
-                    let request = self.parser.request(self.input.peek());
-                    if !env.may_block && env.app.is_blocking(&request) {
-                        return Stop::Blocking;
+                    if env.app.is_blocking(&self.parser.request(self.input.peek())) {
+                        if !env.may_block {
+                            return Stop::Blocking;
+                        }
+                        // Answers already made go out before a slow handler
+                        // runs; a failed send shows again at the next flush.
+                        let _ = self.flush();
                     }
+                    let request = self.parser.request(self.input.peek());
                     let context = Context {
                         head_request: request.method() == Method::Head,
                         close: !request.keep_alive(),
@@ -221,7 +239,6 @@ impl Connection {
                     };
                     self.respond(&Response::error(error.status()), context, env.date);
                     self.input.retrieve_all();
-                    self.failed_request = true;
                 }
             }
         }
@@ -263,9 +280,11 @@ impl Connection {
 
     /// Reads and drops what the client has sent so far. Closing a socket
     /// with unread bytes makes the kernel send RST instead of FIN, and a
-    /// client that gets the RST before it has read our error response may
-    /// lose the response with it. This covers bytes that have arrived;
-    /// chapter 9 waits a little for more (nginx's "lingering close").
+    /// client that gets the RST before it has read our last response (an
+    /// error after a bad request, or the answer to a `Connection: close`
+    /// followed by more pipelined bytes) may lose the response with it.
+    /// This covers bytes that have arrived; chapter 9 waits a little for
+    /// more (nginx's "lingering close").
     fn discard_input(&mut self) {
         const BUDGET: usize = 1 << 20;
         let mut dropped = 0;
@@ -293,7 +312,7 @@ impl Connection {
         if done {
             // Our FIN after the last response, before close(2) drops the fd.
             let _ = self.sock.shutdown(std::net::Shutdown::Write);
-            if self.failed_request {
+            if !self.peer_closed {
                 self.discard_input();
             }
             return Outcome::Close;

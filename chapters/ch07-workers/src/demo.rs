@@ -36,6 +36,8 @@ fn echo(ctx: &Ctx<'_>) -> HandlerResult {
         .request
         .header("content-type")
         .and_then(|v| std::str::from_utf8(v).ok())
+        // An empty field is legal (RFC 9110 section 5.5) but no type.
+        .filter(|v| !v.is_empty())
         .unwrap_or("application/octet-stream");
     let mut response = Response::new(200).try_content_type(content_type.to_owned())?;
     response.body = ctx.request.body().to_vec().into();

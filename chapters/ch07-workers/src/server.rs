@@ -57,7 +57,11 @@ impl Server {
             high_water: config.high_water,
             limits: config.limits,
         };
-        let workers = config.workers.max(1);
+        // The seed's 0: one worker per core.
+        let workers = match config.workers {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        };
         let reuseport = config.model == Model::Inline;
         let first = listener(&config.addr, reuseport, config.backlog)?;
         // With port 0 the kernel chose one; the other listeners join it.
@@ -84,7 +88,7 @@ impl Server {
             let shared = worker.shared();
             let thread = std::thread::Builder::new()
                 .name(format!("worker-{id}"))
-                .spawn(move || worker.run())?;
+                .spawn(move || logged("worker", worker.run()))?;
             server.workers.push((shared, thread));
         }
         if let Some(sock) = listeners.next() {
@@ -96,7 +100,10 @@ impl Server {
                 (config.accept_batch, Arc::clone(&stop), Arc::clone(&waker));
             let thread = std::thread::Builder::new()
                 .name("acceptor".into())
-                .spawn(move || acceptor::run(sock, batch, shared, thread_stop, thread_waker))?;
+                .spawn(move || {
+                    let result = acceptor::run(sock, batch, shared, thread_stop, thread_waker);
+                    logged("acceptor", result)
+                })?;
             server.acceptor = Some(Acceptor {
                 stop,
                 waker,
@@ -109,6 +116,11 @@ impl Server {
 
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Event-loop threads running.
+    pub fn workers(&self) -> usize {
+        self.workers.len()
     }
 
     pub fn model(&self) -> Model {
@@ -141,6 +153,15 @@ impl Server {
         }
         result
     }
+}
+
+/// Logs a thread's error when it happens rather than at `stop`: only
+/// `epoll_wait` itself failing ends a loop, and nobody may call `stop` soon.
+fn logged(what: &str, result: io::Result<()>) -> io::Result<()> {
+    if let Err(e) = &result {
+        log::error!("{what} thread ended: {e}");
+    }
+    result
 }
 
 fn join(thread: JoinHandle<io::Result<()>>) -> io::Result<()> {

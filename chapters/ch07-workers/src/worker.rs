@@ -16,6 +16,7 @@
 
 use std::cell::RefCell;
 use std::io;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
@@ -130,6 +131,18 @@ pub(crate) struct Worker {
     date: DateCache,
 }
 
+/// `on_ready`, with a panic turned into a closed connection. Nothing in it
+/// should panic (the router catches handlers' panics), but a bug there must
+/// cost one connection, not a worker thread or a slot stuck `Away`.
+fn guarded(conn: &mut Connection, env: &Env<'_>, read_closed: bool) -> Outcome {
+    std::panic::catch_unwind(AssertUnwindSafe(|| conn.on_ready(env, read_closed))).unwrap_or_else(
+        |_| {
+            log::error!("a connection's state machine panicked; closing it");
+            Outcome::Close
+        },
+    )
+}
+
 thread_local! {
     /// Each pool thread's copy of the Date field.
     static POOL_DATE: RefCell<DateCache> = RefCell::new(DateCache::default());
@@ -191,16 +204,16 @@ impl Worker {
             }
             // One clock read per batch of events serves every response in it.
             self.date.update(SystemTime::now());
-            let mut accept = self.resume_listener()?;
+            let mut accept = self.resume_listener();
             for event in &events {
                 match event.token {
-                    WAKER => self.take_mail()?,
+                    WAKER => self.take_mail(),
                     LISTENER => accept = true,
                     token => self.on_event(token, event),
                 }
             }
             if accept {
-                self.accept()?;
+                self.accept();
             }
         }
         // Chapter 9 finishes in-flight requests first; here the pool gets a
@@ -210,30 +223,31 @@ impl Worker {
     }
     // ANCHOR_END: run
 
-    fn resume_listener(&mut self) -> io::Result<bool> {
+    fn resume_listener(&mut self) -> bool {
         match &mut self.listening {
             Some(listening) => listening.resume(&mut self.poller),
-            None => Ok(false),
+            None => false,
         }
     }
 
     /// The inline model: accept a batch on this worker's own listener.
-    fn accept(&mut self) -> io::Result<()> {
+    fn accept(&mut self) {
         let Some(mut listening) = self.listening.take() else {
-            return Ok(());
+            return;
         };
         let mut accepted = Vec::new();
-        let result = listening.accept(&mut self.poller, |sock| accepted.push(sock));
+        listening.accept(&mut self.poller, |sock| accepted.push(sock));
         self.listening = Some(listening);
         for sock in accepted {
             self.add(sock);
         }
-        result
     }
 
     // ANCHOR: take_mail
-    fn take_mail(&mut self) -> io::Result<()> {
-        self.shared.waker.reset()?;
+    fn take_mail(&mut self) {
+        // Fails only if the counter is already 0 (a spurious wake-up):
+        // harmless, and the mail is taken either way.
+        let _ = self.shared.waker.reset();
         let mail = {
             let mut mail = self
                 .shared
@@ -254,7 +268,6 @@ impl Worker {
         {
             self.settle(slot, conn, outcome);
         }
-        Ok(())
     }
     // ANCHOR_END: take_mail
 
@@ -324,9 +337,21 @@ impl Worker {
                     high_water: self.settings.high_water,
                     may_block: false,
                 };
-                match conn.on_ready(&env, event.read_closed) {
+                match guarded(conn, &env, event.read_closed) {
                     // Registered for both directions already.
                     Outcome::Wait(_) => {}
+                    // Bytes are left: MOD makes the poller report the
+                    // connection again, after the others ready now.
+                    Outcome::Yield(_) => {
+                        let (interest, mode) = (Interest::BOTH, Mode::EDGE);
+                        if self
+                            .poller
+                            .reregister(conn.socket(), token, interest, mode)
+                            .is_err()
+                        {
+                            self.close(slot);
+                        }
+                    }
                     Outcome::Blocking => {
                         let Entry::Here(conn) = std::mem::replace(&mut entry.entry, Entry::Away)
                         else {
@@ -360,7 +385,7 @@ impl Worker {
                     high_water,
                     may_block: true,
                 };
-                conn.on_ready(&env, read_closed)
+                guarded(&mut conn, &env, read_closed)
             });
             shared.post(|mail| {
                 mail.returned.push(Returned {
@@ -379,7 +404,7 @@ impl Worker {
     /// A connection back from the pool: close it, or put it back and re-arm.
     fn settle(&mut self, slot: usize, conn: Box<Connection>, outcome: Outcome) {
         let interest = match outcome {
-            Outcome::Wait(interest) => interest,
+            Outcome::Wait(interest) | Outcome::Yield(interest) => interest,
             Outcome::Blocking => return self.dispatch(slot, conn, false),
             Outcome::Close => {
                 let _ = self.poller.deregister(conn.socket());
@@ -399,6 +424,8 @@ impl Worker {
     // ANCHOR_END: dispatch
 
     /// Step 17: deregister, then close the fd by dropping the connection.
+    /// (A connection that comes back from the pool to be closed takes the
+    /// same two steps in `settle`.)
     fn close(&mut self, slot: usize) {
         if let Entry::Here(conn) = std::mem::replace(&mut self.slots[slot].entry, Entry::Free) {
             let _ = self.poller.deregister(conn.socket());

@@ -4,11 +4,15 @@
 
 mod support;
 
-use std::io::Read;
-use std::time::Duration;
+use std::io::{Read, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use eventcore_workers::{Model, demo};
-use support::{Client, get, pattern, post, post_chunked, start, test_app, wait_for_connections};
+use support::{
+    Client, get, pattern, post, post_chunked, start, start_workers, test_app, wait_for_connections,
+};
 
 both_models!(
     keep_alive_serves_1000_requests_on_one_connection,
@@ -21,6 +25,7 @@ both_models!(
     a_thousand_concurrent_clients_are_served,
     malformed_requests_get_their_status_and_a_close,
     the_demo_application_answers_as_documented,
+    a_flooding_client_does_not_starve_the_others,
 );
 
 fn keep_alive_serves_1000_requests_on_one_connection(model: Model) {
@@ -227,3 +232,46 @@ fn the_demo_application_answers_as_documented(model: Model) {
         .unwrap();
     assert!(client.stream.read(&mut [0u8; 1]).is_err());
 }
+
+// ANCHOR: flood
+/// One client pipelines requests as fast as it can and reads the answers
+/// as fast as it can, so backpressure never stops it; another client on
+/// the same (single) worker must still get its answers. A connection gives
+/// up its turn after 16 reads (`READS_PER_TURN`).
+fn a_flooding_client_does_not_starve_the_others(model: Model) {
+    let server = start_workers(model, demo::app(), 1);
+    let flood = Client::connect(&server);
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut writer = flood.stream.try_clone().unwrap();
+    let writing = {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            let batch = get("/plaintext").repeat(1000);
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while !stop.load(Ordering::Relaxed) && Instant::now() < deadline {
+                writer.write_all(batch.as_bytes()).unwrap();
+            }
+        })
+    };
+    let mut reader = flood.stream.try_clone().unwrap();
+    let reading = std::thread::spawn(move || {
+        let mut sink = vec![0u8; 256 * 1024];
+        while matches!(reader.read(&mut sink), Ok(n) if n > 0) {}
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let mut other = Client::connect(&server);
+    for _ in 0..5 {
+        let started = Instant::now();
+        assert_eq!(other.get("/plaintext").status, 200);
+        let waited = started.elapsed();
+        assert!(
+            waited < Duration::from_secs(2),
+            "{model}: waited {waited:?}"
+        );
+    }
+    stop.store(true, Ordering::Relaxed);
+    writing.join().unwrap();
+    flood.stream.shutdown(std::net::Shutdown::Both).unwrap();
+    reading.join().unwrap();
+}
+// ANCHOR_END: flood

@@ -14,9 +14,14 @@ pub const MODELS: [Model; 2] = [Model::Seed, Model::Inline];
 
 /// A server on a free port with two workers and two pool threads each.
 pub fn start(model: Model, app: App) -> Server {
+    start_workers(model, app, 2)
+}
+
+/// A server with `workers` workers and two pool threads each.
+pub fn start_workers(model: Model, app: App, workers: usize) -> Server {
     let config = Config {
         addr: "127.0.0.1:0".parse().unwrap(),
-        workers: 2,
+        workers,
         model,
         pool_threads: 2,
         ..Config::default()
