@@ -162,13 +162,13 @@ pub(crate) fn run(
     let mut next = 0;
     while !stop.load(Ordering::Acquire) {
         poller.wait(&mut events, listening.timeout())?;
-        // The only other event is the waker's, on stop: an extra accept
-        // then costs nothing that matters.
-        listening.resume(&mut poller);
-        listening.accept(&mut poller, |sock| {
-            workers[next % workers.len()].deliver(sock);
-            next += 1;
-        });
+        let resumed = listening.resume(&mut poller);
+        if resumed || events.iter().any(|event| event.token == LISTENER) {
+            listening.accept(&mut poller, |sock| {
+                workers[next % workers.len()].deliver(sock);
+                next += 1;
+            });
+        }
     }
     Ok(())
 }

@@ -53,6 +53,7 @@ pub enum Outcome {
 }
 // ANCHOR_END: outcome
 
+// ANCHOR: env
 /// Why [`Connection::process`] stopped answering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stop {
@@ -76,6 +77,7 @@ pub struct Env<'a> {
     /// False on the event loop: a blocking route stops processing there.
     pub may_block: bool,
 }
+// ANCHOR_END: env
 
 // ANCHOR: connection
 #[derive(Debug)]
@@ -265,6 +267,7 @@ impl Connection {
     }
     // ANCHOR_END: respond
 
+    // ANCHOR: flush
     /// Sends until the output is empty (`Ok`) or the socket is full (`Ok`,
     /// output left); any other error means the peer is gone.
     fn flush(&mut self) -> io::Result<()> {
@@ -277,7 +280,9 @@ impl Connection {
         }
         Ok(())
     }
+    // ANCHOR_END: flush
 
+    // ANCHOR: discard_input
     /// Reads and drops what the client has sent so far. Closing a socket
     /// with unread bytes makes the kernel send RST instead of FIN, and a
     /// client that gets the RST before it has read our last response (an
@@ -296,6 +301,7 @@ impl Connection {
             self.input.retrieve_all();
         }
     }
+    // ANCHOR_END: discard_input
 
     // ANCHOR: next_step
     /// What to wait for, now that reading and writing have gone as far as

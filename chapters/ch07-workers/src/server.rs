@@ -36,7 +36,7 @@ fn listener(addr: &SocketAddr, reuseport: bool, backlog: i32) -> io::Result<Sock
     let sock = Socket::tcp(Family::of(addr), SockFlags::NONBLOCKING)?;
     sock.set_reuseaddr(true)?;
     // Several sockets on one port, the kernel spreading connections over
-    // them by a hash of the client's address and port.
+    // them by a hash of the connection's addresses and ports.
     sock.set_reuseport(reuseport)?;
     // Accepted sockets inherit TCP_NODELAY (chapter 1 measured it), which
     // saves a setsockopt per connection.

@@ -82,8 +82,10 @@ impl Shared {
     pub(crate) fn deliver(&self, sock: Socket) {
         self.post(|mail| mail.incoming.push(sock));
     }
-    // ANCHOR_END: mailbox
+}
+// ANCHOR_END: mailbox
 
+impl Shared {
     pub(crate) fn stop(&self) {
         self.stop.store(true, Ordering::Release);
         let _ = self.waker.wake();
@@ -94,6 +96,7 @@ impl Shared {
     }
 }
 
+// ANCHOR: slots
 /// A table slot.
 #[derive(Debug)]
 enum Entry {
@@ -108,6 +111,7 @@ struct Slot {
     generation: u32,
     entry: Entry,
 }
+// ANCHOR_END: slots
 
 /// What a worker needs to know from the server's `Config`.
 #[derive(Debug, Clone, Copy)]
