@@ -5,7 +5,7 @@
 #![allow(dead_code)] // each test binary uses a different part
 
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpStream};
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use eventcore_workers::{App, Config, Model, Server};
@@ -111,32 +111,17 @@ impl Client {
     /// Skips interim (1xx) responses.
     pub fn answer(&mut self) -> io::Result<Answer> {
         loop {
-            let end = loop {
-                if let Some(i) = find(&self.pending, b"\r\n\r\n") {
-                    break i + 4;
-                }
-                if self.fill()? == 0 {
-                    return Err(io::ErrorKind::UnexpectedEof.into());
-                }
-            };
-            let head = String::from_utf8(self.pending[..end].to_vec()).expect("ASCII head");
-            let status: u16 = head[9..12].parse().expect("a status code");
-            let mut answer = Answer {
-                status,
-                head,
-                body: Vec::new(),
-            };
+            let mut answer = self.head()?;
             let len: usize = answer
                 .header("content-length")
                 .map_or(0, |v| v.parse().expect("a length"));
-            while self.pending.len() < end + len {
+            while self.pending.len() < len {
                 if self.fill()? == 0 {
                     return Err(io::ErrorKind::UnexpectedEof.into());
                 }
             }
-            answer.body = self.pending[end..end + len].to_vec();
-            self.pending.drain(..end + len);
-            if !(100..200).contains(&status) {
+            answer.body = self.pending.drain(..len).collect();
+            if !(100..200).contains(&answer.status) {
                 return Ok(answer);
             }
         }
@@ -145,6 +130,11 @@ impl Client {
     /// Reads the head of a response to HEAD: its Content-Length describes
     /// a body that is not sent (RFC 9110 section 9.3.2).
     pub fn answer_without_body(&mut self) -> io::Result<Answer> {
+        self.head()
+    }
+
+    /// Reads a response's head, up to and including the empty line.
+    fn head(&mut self) -> io::Result<Answer> {
         let end = loop {
             if let Some(i) = find(&self.pending, b"\r\n\r\n") {
                 break i + 4;
@@ -153,8 +143,7 @@ impl Client {
                 return Err(io::ErrorKind::UnexpectedEof.into());
             }
         };
-        let head = String::from_utf8(self.pending[..end].to_vec()).expect("ASCII head");
-        self.pending.drain(..end);
+        let head = String::from_utf8(self.pending.drain(..end).collect()).expect("ASCII head");
         Ok(Answer {
             status: head[9..12].parse().expect("a status code"),
             head,
@@ -165,10 +154,6 @@ impl Client {
     /// True if the server closed the connection (EOF) with nothing more to read.
     pub fn closed(&mut self) -> bool {
         self.pending.is_empty() && matches!(self.fill(), Ok(0))
-    }
-
-    pub fn shutdown_write(&self) {
-        self.stream.shutdown(Shutdown::Write).unwrap();
     }
 }
 
