@@ -133,6 +133,8 @@ pub(crate) struct Worker {
     slots: Vec<Slot>,
     free: Vec<usize>,
     date: DateCache,
+    /// The mailbox's vectors from the last `take_mail`, kept for the next.
+    spare: Mail,
 }
 
 /// `on_ready`, with a panic turned into a closed connection. Nothing in it
@@ -186,6 +188,7 @@ impl Worker {
             slots: Vec::new(),
             free: Vec::new(),
             date: DateCache::default(),
+            spare: Mail::default(),
         })
     }
 
@@ -252,26 +255,30 @@ impl Worker {
         // Fails only if the counter is already 0 (a spurious wake-up):
         // harmless, and the mail is taken either way.
         let _ = self.shared.waker.reset();
-        let mail = {
-            let mut mail = self
+        // Swap in the vectors of the last round, emptied but with their
+        // capacity, so that taking the mail allocates nothing.
+        let mut mail = std::mem::take(&mut self.spare);
+        {
+            let mut shared = self
                 .shared
                 .mail
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
-            mail.woken = false;
-            std::mem::take(&mut *mail)
-        };
-        for sock in mail.incoming {
+            std::mem::swap(&mut *shared, &mut mail);
+            shared.woken = false;
+        }
+        for sock in mail.incoming.drain(..) {
             self.add(sock);
         }
         for Returned {
             slot,
             conn,
             outcome,
-        } in mail.returned
+        } in mail.returned.drain(..)
         {
             self.settle(slot, conn, outcome);
         }
+        self.spare = mail;
     }
     // ANCHOR_END: take_mail
 
