@@ -96,10 +96,15 @@ pub struct Connection {
 }
 // ANCHOR_END: connection
 
-/// Reads per readiness event before a connection yields. Every read that
-/// lets the loop go on brought at least `SPILL_SIZE` bytes, so a turn is at
-/// least 1 MiB: plenty for any client that is not flooding the server.
-const READS_PER_TURN: usize = 16;
+/// Bytes a connection may read per readiness event before it yields: a
+/// turn. Enough for any request within the default limits, and a bound on
+/// how long one client can keep its worker from the others.
+const BYTES_PER_TURN: usize = 1 << 20;
+
+/// A buffer that grew past this for a large request or response goes back
+/// to nothing once it is empty, so that one large upload does not pin its
+/// memory for the rest of the connection's life. Chapter 8 pools them.
+const KEEP_BUFFER: usize = 64 * 1024;
 
 /// The interim response for `Expect: 100-continue` (RFC 9110 section 10.1.1).
 const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
@@ -138,7 +143,7 @@ impl Connection {
         // Edge-triggered: this event may be the only notice of bytes that
         // are already there, so start by assuming there is something to read.
         let mut readable = true;
-        let mut reads = 0;
+        let mut turn = 0;
         loop {
             // Steps 9-12: answer every complete request already read. Bytes
             // may be waiting from before a pause or a trip to the pool.
@@ -163,13 +168,12 @@ impl Connection {
             if !readable || self.peer_closed {
                 break;
             }
-            if reads == READS_PER_TURN {
+            if turn >= BYTES_PER_TURN {
                 return match self.next_step(env) {
                     Outcome::Wait(interest) => Outcome::Yield(interest),
                     other => other,
                 };
             }
-            reads += 1;
             // Step 8: one read, then back to answering what it brought.
             // Answering between reads keeps the input to about one request
             // plus one read, however fast the client sends.
@@ -180,7 +184,10 @@ impl Connection {
                 // `et_vs_lt` measurement of chapter 3): skip the read that
                 // would only say WouldBlock. Not when the FIN came with this
                 // edge, though: no later edge would announce it.
-                Ok(n) => readable = read_closed || n >= SPILL_SIZE,
+                Ok(n) => {
+                    turn += n;
+                    readable = read_closed || n >= SPILL_SIZE;
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => readable = false,
                 Err(_) => return Outcome::Close,
             }
@@ -241,6 +248,7 @@ impl Connection {
                     };
                     self.respond(&Response::error(error.status()), context, env.date);
                     self.input.retrieve_all();
+                    self.parser.reset();
                 }
             }
         }
@@ -307,6 +315,11 @@ impl Connection {
     /// What to wait for, now that reading and writing have gone as far as
     /// they can.
     fn next_step(&mut self, env: &Env<'_>) -> Outcome {
+        for buffer in [&mut self.input, &mut self.output] {
+            if buffer.is_empty() && buffer.allocated_bytes() > KEEP_BUFFER {
+                buffer.release();
+            }
+        }
         let pending = !self.output.is_empty();
         let done = match self.state {
             State::Disconnecting => !pending,
@@ -346,9 +359,36 @@ mod tests {
     fn pair() -> (Connection, TcpStream) {
         let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
         let listener = Socket::listen_on(&any, 16).unwrap();
+        // A blocking accept: the handshake may finish after `connect` returns.
+        listener.set_nonblocking(false).unwrap();
         let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        client
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
         let (sock, _) = listener.accept(SockFlags::NONBLOCKING).unwrap();
         (Connection::new(sock, Limits::default()), client)
+    }
+
+    /// Waits (up to 10 s) until the connection's socket is readable, or
+    /// also reports the peer's FIN: what the worker's poller would wait for
+    /// before calling `on_ready`.
+    fn arrived(conn: &Connection, fin: bool) {
+        use eventcore_poller::{Backend, Mode, Poller, Token};
+        let mut poller = Poller::new(Backend::Epoll).unwrap();
+        poller
+            .register(conn.socket(), Token(0), Interest::READABLE, Mode::LEVEL)
+            .unwrap();
+        let mut events = Vec::new();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            poller
+                .wait(&mut events, Some(std::time::Duration::from_millis(100)))
+                .unwrap();
+            if events.iter().any(|e| e.readable && (!fin || e.read_closed)) {
+                return;
+            }
+        }
+        panic!("nothing arrived");
     }
 
     fn app() -> App {
@@ -372,8 +412,6 @@ mod tests {
             high_water: 64 * 1024,
             may_block,
         };
-        // Loopback queues a write at the receiver before `write` returns,
-        // so the bytes the test wrote are there to read.
         conn.on_ready(&env, read_closed)
     }
 
@@ -389,6 +427,7 @@ mod tests {
         client
             .write_all(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
             .unwrap();
+        arrived(&conn, false);
         assert_eq!(
             ready(&mut conn, &app(), false),
             Outcome::Wait(Interest::READABLE)
@@ -403,6 +442,7 @@ mod tests {
         client
             .write_all(b"GET /slow HTTP/1.1\r\nHost: a\r\n\r\n")
             .unwrap();
+        arrived(&conn, false);
         let app = app();
         assert_eq!(ready(&mut conn, &app, false), Outcome::Blocking);
         assert_eq!(
@@ -416,6 +456,7 @@ mod tests {
     fn a_parse_error_is_answered_and_closes() {
         let (mut conn, mut client) = pair();
         client.write_all(b"GET / HTTP/2.0\r\n\r\n").unwrap();
+        arrived(&conn, false);
         assert_eq!(ready(&mut conn, &app(), false), Outcome::Close);
         let answer = read_some(&mut client);
         assert!(answer.starts_with("HTTP/1.1 505 "), "{answer}");
@@ -429,6 +470,7 @@ mod tests {
             .write_all(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
             .unwrap();
         client.shutdown(std::net::Shutdown::Write).unwrap();
+        arrived(&conn, true);
         // The FIN came with the data, so the event says so (EPOLLRDHUP).
         assert_eq!(ready_with(&mut conn, &app(), false, true), Outcome::Close);
         drop(conn);
@@ -450,17 +492,52 @@ mod tests {
                 b"POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n",
             )
             .unwrap();
+        arrived(&conn, false);
         assert_eq!(
             ready(&mut conn, &app, false),
             Outcome::Wait(Interest::READABLE)
         );
         assert_eq!(read_some(&mut client), "HTTP/1.1 100 Continue\r\n\r\n");
         client.write_all(b"abc").unwrap();
+        arrived(&conn, false);
         assert_eq!(
             ready(&mut conn, &app, false),
             Outcome::Wait(Interest::READABLE)
         );
         let answer = read_some(&mut client);
         assert!(answer.starts_with("HTTP/1.1 200 OK\r\n") && answer.ends_with("abc"));
+    }
+
+    #[test]
+    fn a_connection_yields_after_a_turn_of_reading() {
+        // Requests with 60 KB bodies and empty answers: the output never
+        // backs up, so only the turn can end the reading.
+        let router = Router::builder()
+            .post("/sink", |_| Ok(Response::new(204)))
+            .build()
+            .unwrap();
+        let app = App::new(router);
+        let (mut conn, mut client) = pair();
+        // A receive buffer that takes everything the client sends, so that
+        // no read comes back short (a short read ends a turn by itself).
+        conn.socket()
+            .set_option_int(libc::SOL_SOCKET, libc::SO_RCVBUF, 4 << 20)
+            .unwrap();
+        let mut request =
+            b"POST /sink HTTP/1.1\r\nHost: a\r\nContent-Length: 60000\r\n\r\n".to_vec();
+        request.resize(request.len() + 60_000, b'x');
+        // Fill the kernel's buffers (about 4 MiB on loopback by default).
+        client.set_nonblocking(true).unwrap();
+        let mut queued = 0;
+        while let Ok(n) = client.write(&request[queued % request.len()..]) {
+            queued += n;
+        }
+        // Twice a turn (`BYTES_PER_TURN`, 1 MiB) at least.
+        assert!(queued > 2 << 20, "only {queued} bytes queued");
+        arrived(&conn, false);
+        assert!(
+            matches!(ready(&mut conn, &app, false), Outcome::Yield(_)),
+            "a connection with {queued} bytes to read did not give up its turn"
+        );
     }
 }

@@ -54,7 +54,8 @@ impl Server {
         let app = Arc::new(app);
         let settings = Settings {
             model: config.model,
-            high_water: config.high_water,
+            // 0 would stop every connection before its first read.
+            high_water: config.high_water.max(1),
             limits: config.limits,
         };
         // The seed's 0: one worker per core.

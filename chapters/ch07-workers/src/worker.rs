@@ -135,6 +135,8 @@ pub(crate) struct Worker {
     date: DateCache,
     /// The mailbox's vectors from the last `take_mail`, kept for the next.
     spare: Mail,
+    /// The inline model's batch of accepted sockets, kept likewise.
+    accepted: Vec<Socket>,
 }
 
 /// `on_ready`, with a panic turned into a closed connection. Nothing in it
@@ -189,6 +191,7 @@ impl Worker {
             free: Vec::new(),
             date: DateCache::default(),
             spare: Mail::default(),
+            accepted: Vec::new(),
         })
     }
 
@@ -200,15 +203,15 @@ impl Worker {
     /// The event loop, until [`Shared::stop`].
     pub(crate) fn run(mut self) -> io::Result<()> {
         let mut events = Vec::new();
-        loop {
-            // No timeout: an idle worker sleeps until something happens
-            // (the seed wakes every 100 ms to look for idle connections;
-            // chapter 9 gives timeouts a timer instead).
+        // Checked before every wait, after `take_mail` may have reset the
+        // waker: a stop that came with mail in the same batch is not lost.
+        while !self.shared.stop.load(Ordering::Acquire) {
+            // No timeout, unless accepting is paused after EMFILE: an idle
+            // worker sleeps until something happens (the seed wakes every
+            // 100 ms to look for idle connections; chapter 9 gives timeouts
+            // a timer instead).
             let timeout = self.listening.as_ref().and_then(Listening::timeout);
             self.poller.wait(&mut events, timeout)?;
-            if self.shared.stop.load(Ordering::Acquire) {
-                break;
-            }
             // One clock read per batch of events serves every response in it.
             self.date.update(SystemTime::now());
             let mut accept = self.resume_listener();
@@ -242,12 +245,13 @@ impl Worker {
         let Some(mut listening) = self.listening.take() else {
             return;
         };
-        let mut accepted = Vec::new();
+        let mut accepted = std::mem::take(&mut self.accepted);
         listening.accept(&mut self.poller, |sock| accepted.push(sock));
         self.listening = Some(listening);
-        for sock in accepted {
+        for sock in accepted.drain(..) {
             self.add(sock);
         }
+        self.accepted = accepted;
     }
 
     // ANCHOR: take_mail

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use eventcore_workers::{Model, demo};
 use support::{
-    Client, get, pattern, post, post_chunked, start, start_workers, test_app, wait_for_connections,
+    Client, get, pattern, post, post_chunked, start, start_with, test_app, wait_for_connections,
 };
 
 both_models!(
@@ -144,7 +144,8 @@ fn a_panicking_handler_gets_500_and_the_server_goes_on(model: Model) {
 
 fn a_thousand_concurrent_clients_are_served(model: Model) {
     // 1000 clients and their 1000 server-side sockets in one process.
-    eventcore_sockets::sys::raise_fd_limit(4096).unwrap();
+    // Both models' tests may run at once: room for twice that, and more.
+    eventcore_sockets::sys::raise_fd_limit(10_000).unwrap();
     let server = start(model, demo::app());
     let mut clients: Vec<Client> = (0..1000).map(|_| Client::connect(&server)).collect();
     for (i, client) in clients.iter_mut().enumerate() {
@@ -236,10 +237,11 @@ fn the_demo_application_answers_as_documented(model: Model) {
 // ANCHOR: flood
 /// One client pipelines requests as fast as it can and reads the answers
 /// as fast as it can, so backpressure never stops it; another client on
-/// the same (single) worker must still get its answers. A connection gives
-/// up its turn after 16 reads (`READS_PER_TURN`).
+/// the same worker (the only one, with one pool thread in the seed's
+/// model) must still get its answers. A connection gives up its turn after
+/// reading 1 MiB (`BYTES_PER_TURN`).
 fn a_flooding_client_does_not_starve_the_others(model: Model) {
-    let server = start_workers(model, demo::app(), 1);
+    let server = start_with(model, demo::app(), 1, 1);
     let flood = Client::connect(&server);
     let stop = Arc::new(AtomicBool::new(false));
     let mut writer = flood.stream.try_clone().unwrap();

@@ -19,11 +19,16 @@ pub fn start(model: Model, app: App) -> Server {
 
 /// A server with `workers` workers and two pool threads each.
 pub fn start_workers(model: Model, app: App, workers: usize) -> Server {
+    start_with(model, app, workers, 2)
+}
+
+/// A server with `workers` workers and `pool_threads` pool threads each.
+pub fn start_with(model: Model, app: App, workers: usize, pool_threads: usize) -> Server {
     let config = Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         workers,
         model,
-        pool_threads: 2,
+        pool_threads,
         ..Config::default()
     };
     Server::start(config, app).expect("server starts")
