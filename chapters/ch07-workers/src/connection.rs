@@ -22,9 +22,10 @@ use crate::App;
 
 // ANCHOR: state
 /// Where a connection is in its life. The seed's four states map onto
-/// ownership: *connecting* is a socket in the worker's inbox (no
-/// `Connection` yet), *disconnected* is a dropped `Connection` (its fd
-/// closed by `Drop`), so only the two states in between are stored.
+/// ownership: *connecting* is an accepted socket with no `Connection` yet
+/// (in a worker's mailbox, or for a moment on the accepting worker's
+/// stack), *disconnected* is a dropped `Connection` (its fd closed by
+/// `Drop`), so only the two states in between are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
     /// Reading requests and answering them.
