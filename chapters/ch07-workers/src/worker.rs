@@ -311,10 +311,11 @@ impl Worker {
 
     /// How a connection that wants `interest` is registered. The seed's
     /// model arms one event at a time, for what the connection waits for.
-    /// The inline model registers both directions edge-triggered once, and
-    /// never changes it: an edge comes only on a change, so a writable
-    /// socket does not wake the loop again and again, and a connection
-    /// costs no `epoll_ctl` per request.
+    /// The inline model registers both directions edge-triggered, and
+    /// re-registers only when the connection comes back from the pool or
+    /// yields its turn: an edge comes only on a change, so a writable
+    /// socket does not wake the loop again and again, and a keep-alive
+    /// request costs no `epoll_ctl`.
     fn registration(&self, interest: Interest) -> (Interest, Mode) {
         match self.settings.model {
             Model::Seed => (interest, Mode::EDGE_ONESHOT),
