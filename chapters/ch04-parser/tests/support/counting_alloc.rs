@@ -7,28 +7,40 @@
 #![allow(dead_code)] // each test binary uses one of the two counters
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 // ANCHOR: counter
 /// Counts allocations made by the thread that switched counting on.
 struct Counting;
 
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-/// Count on every thread, not just the one that asked.
-static EVERYWHERE: AtomicBool = AtomicBool::new(false);
-
 thread_local! {
-    static COUNTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// This thread counts its allocations, and how many it counted. Per
+    /// thread, so that tests running beside each other don't add to each
+    /// other's counts.
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static MINE: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Every thread counts (see `allocations_anywhere_in`), into one total.
+static EVERYWHERE: AtomicBool = AtomicBool::new(false);
+static ALL: AtomicUsize = AtomicUsize::new(0);
+
+fn count() {
+    if EVERYWHERE.load(Ordering::Relaxed) {
+        ALL.fetch_add(1, Ordering::Relaxed);
+    }
+    // `try_with`: a thread being torn down has no thread-locals left.
+    if COUNTING.try_with(Cell::get).unwrap_or(false) {
+        let _ = MINE.try_with(|mine| mine.set(mine.get() + 1));
+    }
 }
 
 // SAFETY: every call is forwarded to the system allocator unchanged; the
-// counter only reads a thread-local flag and bumps an atomic.
+// counter only reads thread-locals and an atomic flag, and bumps counters.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if counting() {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        }
+        count();
         // SAFETY: the caller upholds alloc's contract; we pass it on.
         unsafe { System.alloc(layout) }
     }
@@ -39,17 +51,10 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if counting() {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        }
+        count();
         // SAFETY: as for dealloc, and new_size is the caller's to uphold.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
-}
-
-fn counting() -> bool {
-    // `try_with`: a thread being torn down has no thread-locals left.
-    EVERYWHERE.load(Ordering::Relaxed) || COUNTING.try_with(|c| c.get()).unwrap_or(false)
 }
 
 #[global_allocator]
@@ -57,11 +62,11 @@ static GLOBAL: Counting = Counting;
 
 /// Allocations made by `f` on this thread.
 pub fn allocations_in(f: impl FnOnce()) -> usize {
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = MINE.with(Cell::get);
     COUNTING.with(|c| c.set(true));
     f();
     COUNTING.with(|c| c.set(false));
-    ALLOCATIONS.load(Ordering::Relaxed) - before
+    MINE.with(Cell::get) - before
 }
 // ANCHOR_END: counter
 
@@ -69,9 +74,9 @@ pub fn allocations_in(f: impl FnOnce()) -> usize {
 /// server whose threads the test does not control. `f` itself must not
 /// allocate.
 pub fn allocations_anywhere_in(f: impl FnOnce()) -> usize {
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = ALL.load(Ordering::Relaxed);
     EVERYWHERE.store(true, Ordering::SeqCst);
     f();
     EVERYWHERE.store(false, Ordering::SeqCst);
-    ALLOCATIONS.load(Ordering::Relaxed) - before
+    ALL.load(Ordering::Relaxed) - before
 }
