@@ -27,4 +27,4 @@ pub mod pattern;
 pub mod router;
 
 pub use pattern::{Params, PatternError};
-pub use router::{Ctx, Error, HandlerResult, Next, Router, RouterBuilder};
+pub use router::{Ctx, Error, HandlerResult, Next, Router, RouterBuilder, covers};

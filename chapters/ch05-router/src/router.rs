@@ -109,15 +109,17 @@ impl std::fmt::Debug for Next<'_> {
 }
 
 // ANCHOR: in_scope
-/// Whether a middleware registered for `prefix` runs for `path`. Prefixes
-/// match whole segments: `/api` covers `/api` and `/api/users`, not `/apiary`.
+/// Whether a middleware registered for `prefix` runs for `path`.
 fn in_scope(prefix: Option<&str>, path: &[u8]) -> bool {
-    let Some(prefix) = prefix else {
-        return true;
-    };
-    // The prefix was stored without its trailing `/` (see `middleware_at`),
-    // so `/` is empty here and covers everything, `OPTIONS *` included.
-    let prefix = prefix.as_bytes();
+    prefix.is_none_or(|prefix| covers(prefix.as_bytes(), path))
+}
+
+/// Whether a path prefix covers `path`, on whole segments: `/api` covers
+/// `/api` and `/api/users`, not `/apiary`. The prefix is stored without
+/// its trailing `/` (see `middleware_at`), so `/` is empty here and covers
+/// everything, `OPTIONS *` included. Public because chapter 7 marks routes
+/// by prefix with the same rule.
+pub fn covers(prefix: &[u8], path: &[u8]) -> bool {
     prefix.is_empty()
         || (path.starts_with(prefix) && matches!(path.get(prefix.len()), None | Some(b'/')))
 }

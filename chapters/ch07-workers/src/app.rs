@@ -10,7 +10,7 @@
 //! thread runs a handler is this chapter's business, not routing's.
 
 use eventcore_http::Request;
-use eventcore_router::Router;
+use eventcore_router::{Router, covers};
 
 // ANCHOR: app
 /// A router and the path prefixes whose handlers may block.
@@ -41,13 +41,12 @@ impl App {
         &self.router
     }
 
-    /// Whether `request`'s handler must run on the pool. With no blocking
-    /// routes (the demo's case) this is an empty loop.
+    /// Whether `request`'s handler must run on the pool: the router's rule
+    /// for middleware prefixes. With no blocking routes (the demo's case)
+    /// this is an empty loop.
     pub fn is_blocking(&self, request: &Request<'_>) -> bool {
         let path = request.path();
-        self.blocking.iter().any(|prefix| {
-            path.starts_with(prefix) && matches!(path.get(prefix.len()), None | Some(b'/'))
-        })
+        self.blocking.iter().any(|prefix| covers(prefix, path))
     }
 }
 // ANCHOR_END: app

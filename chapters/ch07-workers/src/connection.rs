@@ -131,11 +131,6 @@ impl Connection {
         self.state
     }
 
-    /// Bytes of responses waiting for the socket.
-    pub fn pending_output(&self) -> usize {
-        self.output.readable_bytes()
-    }
-
     // ANCHOR: on_ready
     /// Handles one readiness event: steps 8 to 14 of the seed's request
     /// flow. `read_closed` is the event's hint that the peer's FIN has
