@@ -522,7 +522,7 @@ mod tests {
         let mut request =
             b"POST /sink HTTP/1.1\r\nHost: a\r\nContent-Length: 60000\r\n\r\n".to_vec();
         request.resize(request.len() + 60_000, b'x');
-        // Fill the kernel's buffers (about 4 MiB on loopback by default).
+        // Fill the kernel's buffers (several MiB on loopback by default).
         client.set_nonblocking(true).unwrap();
         let mut queued = 0;
         while let Ok(n) = client.write(&request[queued % request.len()..]) {
