@@ -5,11 +5,11 @@
 //! send back what arrived, and ask for "writable" only while output is
 //! pending. Chapter 7 grows this loop into the server's worker.
 //!
-//! Each connection lives in a slot of a `Vec`; its token is the slot index
-//! plus the slot's generation, which goes up whenever the slot is emptied.
-//! An event that was queued for a connection closed earlier in the same
-//! batch carries the old generation and is dropped, even if a new connection
-//! already took the slot (and, likely, the same fd number).
+//! Each connection lives in a slot of a [`Slots`] table; its token is the
+//! slot index plus the slot's generation, which goes up whenever the slot
+//! is emptied. An event that was queued for a connection closed earlier in
+//! the same batch carries the old generation and is dropped, even if a new
+//! connection already took the slot (and, likely, the same fd number).
 
 use std::io;
 use std::net::SocketAddr;
@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use eventcore_buffer::{Buffer, SPILL_SIZE};
 use eventcore_sockets::{SockFlags, Socket};
 
-use crate::{Backend, Event, Interest, Mode, Poller, Token, Trigger, Waker};
+use crate::{Backend, Event, Interest, Mode, Poller, Slots, Token, Trigger, Waker};
 
 const LISTENER: Token = Token(u64::MAX);
 const WAKER: Token = Token(u64::MAX - 1);
@@ -81,12 +81,6 @@ struct Conn {
     /// Reading stopped at the high-water mark before `WouldBlock`.
     paused: bool,
 }
-
-#[derive(Debug, Default)]
-struct Slot {
-    generation: u32,
-    conn: Option<Conn>,
-}
 // ANCHOR_END: conn
 
 /// Stops a running [`EchoServer`] from another thread.
@@ -113,8 +107,7 @@ pub struct EchoServer {
     mode: Mode,
     high_water: usize,
     stop_at_short_read: bool,
-    slots: Vec<Slot>,
-    free: Vec<usize>,
+    conns: Slots<Conn>,
     stats: Stats,
 }
 
@@ -137,8 +130,7 @@ impl EchoServer {
             mode,
             high_water: config.high_water,
             stop_at_short_read: config.stop_at_short_read,
-            slots: Vec::new(),
-            free: Vec::new(),
+            conns: Slots::new(),
             stats: Stats::default(),
         })
     }
@@ -196,37 +188,35 @@ impl EchoServer {
     }
 
     fn add(&mut self, sock: Socket) -> io::Result<()> {
-        let slot = self.free.pop().unwrap_or_else(|| {
-            self.slots.push(Slot::default());
-            self.slots.len() - 1
-        });
-        let token = Token::slot(slot, self.slots[slot].generation);
-        self.poller
-            .register(&sock, token, Interest::READABLE, self.mode)?;
-        self.slots[slot].conn = Some(Conn {
+        let conn = Conn {
             sock,
             buf: Buffer::new(),
             interest: Interest::READABLE,
             peer_done: false,
             paused: false,
-        });
+        };
+        let Ok(token) = self.conns.insert(conn) else {
+            return Ok(()); // 4 billion connections: drop this one
+        };
+        let sock = &self.conns.get(token).expect("just inserted").sock;
+        if let Err(e) = self
+            .poller
+            .register(sock, token, Interest::READABLE, self.mode)
+        {
+            self.conns.remove(token);
+            return Err(e);
+        }
         self.stats.accepted += 1;
         Ok(())
     }
 
     // ANCHOR: on_event
     fn on_event(&mut self, token: Token, event: &Event) -> io::Result<()> {
-        let (slot, generation) = token.slot_and_generation();
-        let Some(Slot {
-            generation: current,
-            conn: Some(conn),
-        }) = self.slots.get_mut(slot)
-        else {
-            return Ok(()); // the connection was closed earlier in this batch
+        // None: the connection was closed earlier in this batch, and the
+        // event is for the slot's previous occupant.
+        let Some(conn) = self.conns.get_mut(token) else {
+            return Ok(());
         };
-        if *current != generation {
-            return Ok(()); // an event for the slot's previous occupant
-        }
         let stats = &mut self.stats;
         // A short read may end the burst only if the peer hasn't closed:
         // the FIN came with this edge, and no later edge would announce it.
@@ -254,7 +244,7 @@ impl EchoServer {
             }
         }
         if failed || (conn.peer_done && conn.buf.is_empty()) {
-            self.close(slot);
+            self.close(token);
             return Ok(());
         }
         // Watch for writable only while output is pending, and for readable
@@ -274,13 +264,10 @@ impl EchoServer {
     }
     // ANCHOR_END: on_event
 
-    fn close(&mut self, slot: usize) {
-        let entry = &mut self.slots[slot];
-        if let Some(conn) = entry.conn.take() {
+    fn close(&mut self, token: Token) {
+        if let Some(conn) = self.conns.remove(token) {
             // Deregister before the fd is closed (when `conn.sock` drops).
             let _ = self.poller.deregister(&conn.sock);
-            entry.generation = entry.generation.wrapping_add(1);
-            self.free.push(slot);
             self.stats.closed += 1;
         }
     }

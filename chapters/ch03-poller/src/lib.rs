@@ -17,6 +17,7 @@
 //! | poll(2): the user-space interest list, one-shot and edge emulation | [`poll`] |
 //! | [`Poller`]: one interface, backend chosen at run time | [`poller`] |
 //! | [`Waker`]: eventfd, or a pipe | [`waker`] |
+//! | [`Slots`]: a table whose tokens carry a generation, so they can't go stale | [`slots`] |
 //! | the event loop: an echo server for many clients | [`echo`] |
 //!
 //! ## How it connects to the next layers
@@ -32,10 +33,12 @@ pub mod epoll;
 pub mod event;
 pub mod poll;
 pub mod poller;
+pub mod slots;
 pub mod waker;
 
 pub use event::{Event, Interest, Mode, Token, Trigger};
 pub use poller::{Backend, Poller};
+pub use slots::Slots;
 pub use waker::{Waker, WakerKind};
 
 use std::time::Duration;
