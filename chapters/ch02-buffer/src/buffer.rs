@@ -272,6 +272,39 @@ impl Buffer {
     }
     // ANCHOR_END: shrink
 
+    // ANCHOR: storage
+    /// Hands the storage out, if the buffer is empty, and leaves the buffer
+    /// with none, as [`Buffer::new`] does: a pool can keep the storage
+    /// while the connection idles and give it to whichever buffer needs it
+    /// next (chapter 8). `None` if there is content, or no storage.
+    pub fn take_storage(&mut self) -> Option<Vec<u8>> {
+        if !self.is_empty() || self.storage.is_empty() {
+            return None;
+        }
+        self.read = 0;
+        self.write = 0;
+        Some(std::mem::take(&mut self.storage))
+    }
+
+    /// Gives a buffer without storage (new, released or taken) `storage` to
+    /// write into; its length is what the buffer may use. It is handed back
+    /// if the buffer already has storage, or if it is too short to hold
+    /// more than the prepend area.
+    ///
+    /// The bytes `storage` holds are never read: the content starts out
+    /// empty and reads and appends overwrite them, so storage that served
+    /// one client can serve the next without being cleared.
+    pub fn give_storage(&mut self, storage: Vec<u8>) -> Result<(), Vec<u8>> {
+        if !self.storage.is_empty() || storage.len() <= PREPEND {
+            return Err(storage);
+        }
+        self.storage = storage;
+        self.read = PREPEND;
+        self.write = PREPEND;
+        Ok(())
+    }
+    // ANCHOR_END: storage
+
     // ANCHOR: find
     /// Offset (from the start of the content) of the first `"\r\n"`.
     pub fn find_crlf(&self) -> Option<usize> {
@@ -416,6 +449,28 @@ mod tests {
         assert_eq!(buf.allocated_bytes(), 0);
         buf.append(b"again");
         assert_eq!(buf.peek(), b"again");
+    }
+
+    #[test]
+    fn storage_is_handed_out_only_when_empty_and_taken_back_only_when_missing() {
+        let mut buf = Buffer::new();
+        assert_eq!(buf.take_storage(), None, "no storage yet");
+        buf.append(b"abc");
+        assert_eq!(buf.take_storage(), None, "content in it");
+        buf.retrieve_all();
+        let storage = buf.take_storage().expect("empty with storage");
+        assert_eq!(storage.len(), PREPEND + INITIAL_SIZE);
+        assert_eq!((buf.allocated_bytes(), buf.writable_bytes()), (0, 0));
+        // Another buffer adopts it, stale bytes and all, and starts empty.
+        let mut other = Buffer::new();
+        other.give_storage(storage).unwrap();
+        assert!(other.is_empty());
+        assert_eq!(other.writable_bytes(), INITIAL_SIZE);
+        other.append(b"xyz");
+        assert_eq!(other.peek(), b"xyz");
+        let refused = other.give_storage(vec![0; 64]).unwrap_err();
+        assert_eq!(refused.len(), 64, "it already has storage");
+        assert!(buf.give_storage(vec![0; PREPEND]).is_err(), "too short");
     }
 
     #[test]

@@ -34,11 +34,19 @@ impl Buffer {
     /// at most `writable_bytes() + SPILL_SIZE` bytes; an edge-triggered
     /// caller calls again until `WouldBlock` (chapter 3).
     pub fn read_from_fd(&mut self, fd: impl AsFd) -> io::Result<usize> {
-        if self.allocated_bytes() == 0 {
-            // A released buffer: allocate the usual size now rather than
-            // reading everything into the spill and copying it out.
-            self.ensure_writable(crate::INITIAL_SIZE);
-        }
+        self.read_from_fd_with(fd, || vec![0; crate::PREPEND + crate::INITIAL_SIZE])
+    }
+
+    /// [`read_from_fd`](Self::read_from_fd), with `storage` to call if the
+    /// buffer has none: the bytes land in the stack spill first, and the
+    /// buffer takes storage only if some arrived. A connection that wakes
+    /// up to find nothing, or the peer's FIN, takes no memory (chapter 8
+    /// passes its pool here).
+    pub fn read_from_fd_with(
+        &mut self,
+        fd: impl AsFd,
+        storage: impl FnOnce() -> Vec<u8>,
+    ) -> io::Result<usize> {
         // Uninitialized on purpose: zeroing 64 KiB on every read would cost
         // more than the read. Only the bytes the kernel wrote are looked at.
         let mut spill = MaybeUninit::<[u8; SPILL_SIZE]>::uninit();
@@ -54,19 +62,28 @@ impl Buffer {
                 iov_len: SPILL_SIZE,
             },
         ];
-        // With 64 KiB or more of room, one slice is enough.
-        let iovcnt = if writable < SPILL_SIZE { 2 } else { 1 };
+        // With 64 KiB or more of room, the tail is enough; with no room
+        // (no storage yet), the spill is.
+        let iov = match writable {
+            0 => &iov[1..],
+            w if w >= SPILL_SIZE => &iov[..1],
+            _ => &iov[..],
+        };
         let fd = fd.as_fd().as_raw_fd();
         let n = retry_on_eintr(|| {
-            // SAFETY: both iovecs point to writable memory of the stated
+            // SAFETY: each iovec points to writable memory of the stated
             // length (the buffer's tail, the spill array) that outlives the
             // call, and nothing else touches either during it.
-            cvt_len(unsafe { libc::readv(fd, iov.as_ptr(), iovcnt) })
+            cvt_len(unsafe { libc::readv(fd, iov.as_ptr(), iov.len() as libc::c_int) })
         })?;
         if n <= writable {
             self.commit(n);
         } else {
             self.commit(writable);
+            if self.allocated_bytes() == 0 {
+                // Too short a storage is refused, and `append` allocates.
+                let _ = self.give_storage(storage());
+            }
             // SAFETY: readv filled the tail first and then wrote the
             // remaining `n - writable` bytes to the start of the spill
             // array, so those bytes are initialized.

@@ -78,18 +78,46 @@ fn would_block_and_end_of_file_are_different_outcomes() {
     assert_eq!(buf.read_from_fd(&reader).unwrap(), 0, "EOF is Ok(0)");
 }
 
+// ANCHOR: storage_test
 #[test]
-fn read_into_a_released_buffer_allocates_instead_of_spilling() {
+fn a_buffer_without_storage_takes_some_only_when_bytes_arrive() {
     let (mut writer, reader) = UnixStream::pair().unwrap();
+    reader.set_nonblocking(true).unwrap();
     let mut buf = Buffer::new();
+    let mut asked = 0;
+    let mut supply = || {
+        asked += 1;
+        vec![0; 512]
+    };
+    // Nothing to read: no storage taken.
+    let e = buf.read_from_fd_with(&reader, &mut supply).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock);
     assert_eq!(buf.allocated_bytes(), 0);
+    // Bytes: they land in the spill, then in the storage supplied.
     writer.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
-    assert_eq!(buf.read_from_fd(&reader).unwrap(), 18);
+    assert_eq!(buf.read_from_fd_with(&reader, &mut supply).unwrap(), 18);
     assert_eq!(
-        buf.allocated_bytes(),
+        (buf.peek(), buf.allocated_bytes()),
+        (&b"GET / HTTP/1.1\r\n\r\n"[..], 512)
+    );
+    // Emptied and handed back, the buffer is back to nothing; the peer's
+    // FIN takes no storage either.
+    buf.retrieve_all();
+    assert!(buf.take_storage().is_some());
+    drop(writer);
+    assert_eq!(buf.read_from_fd_with(&reader, &mut supply).unwrap(), 0);
+    assert_eq!((buf.allocated_bytes(), asked), (0, 1));
+    // Without a supplier, the storage is the usual size.
+    let (mut writer, reader) = UnixStream::pair().unwrap();
+    writer.write_all(b"x").unwrap();
+    let mut plain = Buffer::new();
+    assert_eq!(plain.read_from_fd(&reader).unwrap(), 1);
+    assert_eq!(
+        plain.allocated_bytes(),
         eventcore_buffer::PREPEND + eventcore_buffer::INITIAL_SIZE
     );
 }
+// ANCHOR_END: storage_test
 
 #[test]
 fn reads_from_a_tcp_socket_of_chapter_one() {
