@@ -83,6 +83,11 @@ enum State {
 }
 // ANCHOR_END: state
 
+/// Field lines a table keeps room for when [`Parser::shrink`] trims it:
+/// more than most browsers send (about 10 to 15), so that a connection's
+/// usual requests never grow it again.
+pub const SMALL_TABLE: usize = 16;
+
 /// The longest chunk-size line (with extensions) accepted.
 const MAX_CHUNK_LINE: usize = 4096;
 /// Empty lines tolerated before a request-line.
@@ -166,6 +171,58 @@ impl Parser {
         self.leading_empty_lines = 0;
         self.trailers = 0;
         self.chunk_lines = 0;
+    }
+
+    // ANCHOR: memory
+    /// Heap bytes the parser holds between requests: its field table and
+    /// the buffer for decoded chunked bodies.
+    pub fn heap_bytes(&self) -> usize {
+        self.head.headers.capacity() * std::mem::size_of::<Header>() + self.chunked_body.capacity()
+    }
+
+    /// Gives back what a large request left behind: the chunked-body buffer
+    /// entirely, and any field table beyond [`SMALL_TABLE`] lines. For a
+    /// connection going idle, between requests.
+    pub fn shrink(&mut self) {
+        self.chunked_body = Vec::new();
+        self.head.headers.shrink_to(SMALL_TABLE);
+    }
+
+    /// Hands out the field table, empty, so that a pool can keep it while
+    /// the connection idles (chapter 8). Only between requests: while a
+    /// request is being parsed the table is in use, and an empty `Vec` is
+    /// returned instead.
+    pub fn take_fields(&mut self) -> Vec<Header> {
+        if self.state != State::Start || self.pos != 0 {
+            return Vec::new();
+        }
+        let mut table = std::mem::take(&mut self.head.headers);
+        table.clear();
+        table
+    }
+
+    /// Gives a parser whose table has no room a table to fill (one from
+    /// [`take_fields`](Self::take_fields), say). A parser that already has
+    /// one keeps its own, and `table` is dropped.
+    pub fn give_fields(&mut self, mut table: Vec<Header>) {
+        if self.head.headers.capacity() == 0 && self.head.headers.is_empty() {
+            table.clear();
+            self.head.headers = table;
+        }
+    }
+    // ANCHOR_END: memory
+
+    /// True while a request's body (or its trailer section) is arriving:
+    /// the head is complete, the request is not.
+    pub fn reading_body(&self) -> bool {
+        matches!(
+            self.state,
+            State::Body { .. }
+                | State::ChunkSize
+                | State::ChunkData { .. }
+                | State::ChunkDataEnd
+                | State::Trailer
+        )
     }
 
     /// True once the head is parsed and the request asked for `100 Continue`
@@ -730,4 +787,53 @@ fn quoted_string_len(bytes: &[u8]) -> Result<usize, ParseError> {
         }
     }
     Err(ParseError::BadChunk)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn complete(parser: &mut Parser, raw: &[u8]) {
+        assert!(matches!(parser.parse(raw), Ok(Progress::Complete { .. })));
+    }
+
+    #[test]
+    fn a_large_request_leaves_nothing_behind_once_shrunk() {
+        let mut big = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n".to_vec();
+        for i in 0..60 {
+            big.extend_from_slice(format!("X-{i}: v\r\n").as_bytes());
+        }
+        big.extend_from_slice(b"\r\n10000\r\n");
+        big.extend_from_slice(&[b'x'; 0x10000]);
+        big.extend_from_slice(b"\r\n0\r\n\r\n");
+        let mut parser = Parser::default();
+        complete(&mut parser, &big);
+        assert!(parser.heap_bytes() > 0x10000 + 60 * size_of::<Header>());
+        parser.reset();
+        parser.shrink();
+        assert!(parser.heap_bytes() <= SMALL_TABLE * size_of::<Header>());
+        // The table goes to a pool and comes back; nothing is lost.
+        let table = parser.take_fields();
+        assert_eq!(parser.heap_bytes(), 0);
+        parser.give_fields(table);
+        assert!(parser.heap_bytes() > 0);
+        complete(&mut parser, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        assert_eq!(
+            parser
+                .request(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+                .header("host"),
+            Some(&b"a"[..])
+        );
+    }
+
+    #[test]
+    fn the_table_stays_while_a_request_is_being_parsed() {
+        let mut parser = Parser::default();
+        let raw = b"GET / HTTP/1.1\r\nHost: a\r\n";
+        assert_eq!(parser.parse(raw), Ok(Progress::Partial));
+        assert_eq!(parser.take_fields().capacity(), 0, "in use: not handed out");
+        let whole = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+        complete(&mut parser, whole);
+        assert_eq!(parser.request(whole).header("host"), Some(&b"a"[..]));
+    }
 }

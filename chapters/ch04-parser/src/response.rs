@@ -99,12 +99,23 @@ impl std::error::Error for InvalidHeader {}
 
 // ANCHOR: response
 /// What a handler returns.
+///
+/// A handler can't set the Content-Type (or any field) without the check
+/// that keeps CR and LF out; this does not compile:
+///
+/// ```compile_fail
+/// let mut response = eventcore_http::Response::text("hi");
+/// response.content_type = Some("text/html\r\nSet-Cookie: a=b".into());
+/// ```
 #[derive(Debug, Clone)]
 pub struct Response {
     pub status: u16,
     /// Usually a constant (`text/plain; charset=utf-8`); owned when it
-    /// comes from elsewhere, such as the request an echo answers.
-    pub content_type: Option<Cow<'static, str>>,
+    /// comes from elsewhere, such as the request an echo answers. Private,
+    /// like `headers`: a value with CR or LF would split the response in
+    /// two, so the only way in is a constructor or the checked
+    /// [`try_content_type`](Response::try_content_type).
+    content_type: Option<Cow<'static, str>>,
     /// Extra fields. The framing and connection fields (Content-Length,
     /// Transfer-Encoding, Connection, Keep-Alive) and Date and Content-Type
     /// are the writer's; `try_header` refuses them.
@@ -229,6 +240,10 @@ impl Response {
     ) -> Response {
         self.try_header(name, value)
             .expect("invalid header name or value")
+    }
+
+    pub fn content_type(&self) -> Option<&str> {
+        self.content_type.as_deref()
     }
 
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
