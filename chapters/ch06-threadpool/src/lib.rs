@@ -13,7 +13,7 @@
 //! | idea | module |
 //! |---|---|
 //! | [`BlockingQueue`]: push, pop, bounded, close | [`queue`] |
-//! | [`ThreadPool`]: named threads, submit, panic isolation, shutdown | [`pool`] |
+//! | [`ThreadPool`]: named threads, submit, panic isolation, shutdown; [`Job`]s of one type, unboxed | [`pool`] |
 //!
 //! ## How it connects to the next layers
 //!
@@ -25,5 +25,5 @@
 pub mod pool;
 pub mod queue;
 
-pub use pool::{Builder, ShutdownReport, SubmitError, Task, ThreadPool};
+pub use pool::{Builder, Job, Rejected, ShutdownReport, SubmitError, Task, ThreadPool};
 pub use queue::{BlockingQueue, PushError};

@@ -1,5 +1,11 @@
 //! The thread pool: named threads that take tasks from a [`BlockingQueue`].
 //!
+//! A task is usually a closure, boxed so that tasks of every kind fit one
+//! queue ([`Task`]). A pool can also carry one plain type of [`Job`]: then
+//! nothing is boxed, and a job the queue refuses comes back to the caller
+//! whole ([`ThreadPool::push`]), which chapter 7 needs to answer the client
+//! whose request it carries.
+//!
 //! A task that panics is caught: the panic is logged through the `log`
 //! facade, counted, and the thread goes on with the next task, so one bad
 //! request can't shrink the pool. Shutdown closes the queue, lets the
@@ -16,8 +22,38 @@ use std::time::{Duration, Instant};
 
 use crate::queue::{BlockingQueue, PushError};
 
-/// A unit of work.
+// ANCHOR: job
+/// Work a pool thread runs once.
+pub trait Job: Send + 'static {
+    fn run(self);
+}
+
+/// Every closure that can be sent to another thread is a job.
+impl<F: FnOnce() + Send + 'static> Job for F {
+    fn run(self) {
+        self()
+    }
+}
+
+/// A unit of work of any kind: a boxed closure (itself a closure, so a
+/// [`Job`]). The default job of a [`ThreadPool`].
 pub type Task = Box<dyn FnOnce() + Send + 'static>;
+
+/// A job the pool did not take, handed back with the reason.
+pub struct Rejected<J> {
+    pub job: J,
+    pub reason: SubmitError,
+}
+// ANCHOR_END: job
+
+/// The reason only: a job need not be printable.
+impl<J> fmt::Debug for Rejected<J> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rejected")
+            .field("reason", &self.reason)
+            .finish_non_exhaustive()
+    }
+}
 
 /// Why a task was not accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,10 +108,10 @@ impl Drop for ExitSignal {
 }
 
 // ANCHOR: pool
-/// A fixed set of named threads running submitted tasks.
-pub struct ThreadPool {
+/// A fixed set of named threads running submitted jobs.
+pub struct ThreadPool<J: Job = Task> {
     name: String,
-    queue: Arc<BlockingQueue<Task>>,
+    queue: Arc<BlockingQueue<J>>,
     shared: Arc<Shared>,
     handles: Mutex<Vec<JoinHandle<()>>>,
     /// How long `drop` waits for the threads.
@@ -83,7 +119,7 @@ pub struct ThreadPool {
 }
 // ANCHOR_END: pool
 
-impl fmt::Debug for ThreadPool {
+impl<J: Job> fmt::Debug for ThreadPool<J> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ThreadPool")
             .field("name", &self.name)
@@ -128,8 +164,14 @@ impl Builder {
         self
     }
 
-    // ANCHOR: spawn
+    /// A pool of boxed closures ([`Task`]).
     pub fn build(self) -> io::Result<ThreadPool> {
+        self.build_for()
+    }
+
+    // ANCHOR: spawn
+    /// A pool for jobs of type `J`, unboxed.
+    pub fn build_for<J: Job>(self) -> io::Result<ThreadPool<J>> {
         let queue = Arc::new(match self.capacity {
             Some(capacity) => BlockingQueue::bounded(capacity),
             None => BlockingQueue::unbounded(),
@@ -171,12 +213,12 @@ impl Builder {
 }
 
 // ANCHOR: work
-/// A worker thread's life: take a task, run it, survive its panic, repeat
+/// A worker thread's life: take a job, run it, survive its panic, repeat
 /// until the queue is closed and empty.
-fn work(queue: &BlockingQueue<Task>, shared: Arc<Shared>) {
+fn work<J: Job>(queue: &BlockingQueue<J>, shared: Arc<Shared>) {
     let _exit = ExitSignal(Arc::clone(&shared));
-    while let Some(task) = queue.pop() {
-        match catch_unwind(AssertUnwindSafe(task)) {
+    while let Some(job) = queue.pop() {
+        match catch_unwind(AssertUnwindSafe(|| job.run())) {
             Ok(()) => {
                 shared.completed.fetch_add(1, Ordering::Relaxed);
             }
@@ -212,27 +254,37 @@ impl ThreadPool {
         ThreadPool::builder().threads(threads).build()
     }
 
-    fn lock_handles(&self) -> std::sync::MutexGuard<'_, Vec<JoinHandle<()>>> {
-        self.handles.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     // ANCHOR: submit
     /// Queues `task` without waiting: `Full` if the bounded queue has no
-    /// room, `ShutDown` after shutdown.
+    /// room, `ShutDown` after shutdown. The task is dropped then; a pool of
+    /// a plain job type gives it back ([`push`](ThreadPool::push)).
     pub fn submit(&self, task: impl FnOnce() + Send + 'static) -> Result<(), SubmitError> {
-        self.queue.try_push(Box::new(task)).map_err(|e| match e {
-            PushError::Full(_) => SubmitError::Full,
-            PushError::Closed(_) => SubmitError::ShutDown,
-        })
+        self.push(Box::new(task))
+            .map_err(|rejected| rejected.reason)
     }
 
     /// Queues `task`, waiting while the bounded queue is full.
     pub fn submit_wait(&self, task: impl FnOnce() + Send + 'static) -> Result<(), SubmitError> {
-        self.queue
-            .push(Box::new(task))
-            .map_err(|_| SubmitError::ShutDown)
+        self.push_wait(Box::new(task))
+            .map_err(|rejected| rejected.reason)
+    }
+}
+
+impl<J: Job> ThreadPool<J> {
+    /// Queues `job` without waiting, or hands it back with the reason.
+    pub fn push(&self, job: J) -> Result<(), Rejected<J>> {
+        self.queue.try_push(job).map_err(rejected)
+    }
+
+    /// Queues `job`, waiting while the bounded queue is full.
+    pub fn push_wait(&self, job: J) -> Result<(), Rejected<J>> {
+        self.queue.push(job).map_err(rejected)
     }
     // ANCHOR_END: submit
+
+    fn lock_handles(&self) -> std::sync::MutexGuard<'_, Vec<JoinHandle<()>>> {
+        self.handles.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 
     // ANCHOR: shutdown
     /// Stops accepting tasks, lets the threads finish every queued task,
@@ -298,7 +350,20 @@ impl ThreadPool {
     }
 }
 
-impl Drop for ThreadPool {
+fn rejected<J>(e: PushError<J>) -> Rejected<J> {
+    match e {
+        PushError::Full(job) => Rejected {
+            job,
+            reason: SubmitError::Full,
+        },
+        PushError::Closed(job) => Rejected {
+            job,
+            reason: SubmitError::ShutDown,
+        },
+    }
+}
+
+impl<J: Job> Drop for ThreadPool<J> {
     /// Shuts down with the builder's `drop_timeout`, so dropping a pool
     /// finishes queued work but never waits forever.
     fn drop(&mut self) {

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use eventcore_threadpool::{BlockingQueue, PushError, SubmitError, ThreadPool};
+use eventcore_threadpool::{BlockingQueue, Job, PushError, Rejected, SubmitError, ThreadPool};
 
 /// Every wait in these tests is bounded by this.
 const LIMIT: Duration = Duration::from_secs(30);
@@ -183,6 +183,61 @@ fn a_full_bounded_pool_refuses_or_waits() {
     assert_eq!(pool.shutdown(LIMIT).still_running, 0);
     assert_eq!(pool.completed(), 4);
 }
+
+// ANCHOR: typed_jobs
+/// A job of a plain type: what chapter 7's worker sends to its pool (a
+/// connection), here a number and the gate it waits at.
+struct Square {
+    n: u64,
+    gate: Arc<Mutex<mpsc::Receiver<()>>>,
+    results: mpsc::Sender<u64>,
+}
+
+impl Job for Square {
+    fn run(self) {
+        let _ = self.gate.lock().unwrap().recv_timeout(LIMIT);
+        let _ = self.results.send(self.n * self.n);
+    }
+}
+
+#[test]
+fn a_pool_of_plain_jobs_gives_back_the_job_it_refuses() {
+    let pool: ThreadPool<Square> = ThreadPool::builder()
+        .name("typed")
+        .threads(1)
+        .capacity(1)
+        .build_for()
+        .unwrap();
+    let (release, gate) = mpsc::channel::<()>();
+    let gate = Arc::new(Mutex::new(gate));
+    let (results, squares) = mpsc::channel();
+    let job = |n| Square {
+        n,
+        gate: Arc::clone(&gate),
+        results: results.clone(),
+    };
+    pool.push(job(2)).unwrap();
+    let deadline = Instant::now() + LIMIT;
+    while pool.queued() > 0 {
+        assert!(Instant::now() < deadline, "the thread never took the job");
+        thread::sleep(Duration::from_millis(1));
+    }
+    pool.push(job(3)).unwrap();
+    // The queue is full: the job comes back whole, with the reason.
+    let Err(Rejected { job: back, reason }) = pool.push(job(4)) else {
+        panic!("a full queue took a job");
+    };
+    assert_eq!((back.n, reason), (4, SubmitError::Full));
+    release.send(()).unwrap();
+    release.send(()).unwrap();
+    assert_eq!(pool.shutdown(LIMIT).still_running, 0);
+    let Err(Rejected { job: late, reason }) = pool.push(job(5)) else {
+        panic!("a shut-down pool took a job");
+    };
+    assert_eq!((late.n, reason), (5, SubmitError::ShutDown));
+    assert_eq!(squares.try_iter().collect::<Vec<_>>(), vec![4, 9]);
+}
+// ANCHOR_END: typed_jobs
 
 // ANCHOR: drop_deadline
 #[test]
