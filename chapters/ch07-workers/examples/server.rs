@@ -8,11 +8,40 @@
 //! Options: `--port N` (default 8080), `--workers N` (default: one per
 //! core), `--model seed|inline` (default inline), `--threads N` (pool
 //! threads per worker, default 4). Ctrl-C stops it.
+//!
+//! Warnings and errors (running out of file descriptors, a handler that
+//! panicked, a worker that stopped) go to stderr through a small logger;
+//! the final crate has the full one.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use eventcore_workers::{Config, Server, demo, signal};
+
+// ANCHOR: logger
+/// The `log` facade's records, one line each on stderr: `[WARN] message`.
+struct Stderr;
+
+impl log::Log for Stderr {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.level() <= log::Level::Info
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if self.enabled(record.metadata()) {
+            // One write per line, so lines from several threads don't mix;
+            // nothing to do if stderr is gone.
+            let line = format!("[{}] {}\n", record.level(), record.args());
+            let _ = std::io::stderr().write_all(line.as_bytes());
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+static LOGGER: Stderr = Stderr;
+// ANCHOR_END: logger
 
 fn parse_args(config: &mut Config) -> Result<(), String> {
     let mut args = std::env::args().skip(1);
@@ -34,6 +63,9 @@ fn parse_args(config: &mut Config) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
+    // Fails only if a logger is already installed, which this is the first to do.
+    let _ = log::set_logger(&LOGGER);
+    log::set_max_level(log::LevelFilter::Info);
     // Before any thread starts, so that no thread but this one sees them.
     if let Err(e) = signal::block_termination() {
         eprintln!("server: blocking signals: {e}");

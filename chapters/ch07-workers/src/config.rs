@@ -1,12 +1,16 @@
 //! The server's settings: the seed's `Config` struct, less what later
-//! chapters add (timeouts in chapter 9, logging and the CLI in the final
-//! crate).
+//! chapters add. Those come with the later chapter's [`Parts`](crate::Parts)
+//! (the pool's sizes in chapter 8, the timeouts in chapter 9) or belong to
+//! the final crate (logging, the command line), so this struct never has to
+//! learn them.
 
 use std::fmt;
 use std::net::SocketAddr;
 use std::str::FromStr;
 
 use eventcore_http::Limits;
+
+use crate::store::Retain;
 
 // ANCHOR: model
 /// Where handlers run.
@@ -55,6 +59,11 @@ pub struct Config {
     pub model: Model,
     /// Threads in each worker's pool (the seed's `num_threads_per_worker`).
     pub pool_threads: usize,
+    /// Requests waiting for a pool thread, per worker, beyond which a
+    /// request is answered `503 Service Unavailable` and its connection
+    /// closed. The seed's queue has no bound: under a flood of slow
+    /// requests it grows until memory runs out.
+    pub pool_queue: usize,
     /// Connections accepted per readiness event before the loop looks at
     /// its other events (the seed's `accept_batch_size`).
     pub accept_batch: usize,
@@ -64,6 +73,8 @@ pub struct Config {
     pub high_water: usize,
     /// The parser's limits (chapter 4): 414, 431 and 413 come from here.
     pub limits: Limits,
+    /// What an idle keep-alive connection keeps of its buffers and parser.
+    pub retain: Retain,
 }
 // ANCHOR_END: config
 
@@ -74,10 +85,12 @@ impl Default for Config {
             workers: 0,
             model: Model::Inline,
             pool_threads: 4,
+            pool_queue: 1024,
             accept_batch: 100,
             backlog: 4096,
             high_water: 64 * 1024,
             limits: Limits::default(),
+            retain: Retain::Small,
         }
     }
 }

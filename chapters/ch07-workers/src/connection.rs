@@ -1,31 +1,40 @@
-//! One client connection: its socket, its two buffers, its parser, and the
-//! state machine that turns readiness into answered requests.
+//! One client connection: its socket, its working memory (two buffers and
+//! a parser), and the state machine that turns readiness into answered
+//! requests.
 //!
 //! [`Connection::on_ready`] is the seed's `handle_read`, `process_request`
 //! and `handle_write` in one call: read, answer every complete request,
 //! write, and say what to wait for next. It touches nothing but the
-//! connection and the read-only [`Env`], so it runs the same on the event
-//! loop (the inline model) and on a pool thread (the seed's model); the
-//! worker decides where, and what to do with the [`Outcome`].
+//! connection, the read-only [`Env`] and the [`Store`] it takes memory
+//! from, so it runs the same on the event loop (the inline model) and on a
+//! pool thread (the seed's model); the worker decides where, and what to
+//! do with the [`Outcome`].
+//!
+//! The buffers and the parser live in a [`Work`] box of their own, apart
+//! from the socket and the few flags that make up an idle connection:
+//! between requests the box can go back to the store (chapter 8 pools
+//! them), and an idle connection is then a socket and a few bytes.
 
 use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use eventcore_buffer::{Buffer, SPILL_SIZE};
+use eventcore_buffer::{Buffer, INITIAL_SIZE, PREPEND, SPILL_SIZE};
 use eventcore_http::response::Context;
 use eventcore_http::{
-    DateCache, Limits, Method, Parser, Progress, Response, Version, write_response,
+    Body, DateCache, Limits, Method, Parser, Progress, Response, Version, write_response,
 };
 use eventcore_poller::Interest;
 use eventcore_sockets::Socket;
 
 use crate::App;
+use crate::store::{Retain, Store};
 
 // ANCHOR: state
 /// Where a connection is in its life. The seed's four states map onto
 /// ownership: *connecting* is an accepted socket with no `Connection` yet
 /// (in a worker's mailbox, or for a moment on the accepting worker's
 /// stack), *disconnected* is a dropped `Connection` (its fd closed by
-/// `Drop`), so only the two states in between are stored.
+/// `Drop`), so only the states in between are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
     /// Reading requests and answering them.
@@ -33,8 +42,47 @@ pub enum State {
     /// The last response is queued (the request or an error said close):
     /// no more reading, close once the output has gone.
     Disconnecting,
+    /// The last response is out and our FIN sent; what the client still
+    /// sends is read and dropped until it closes too, so that our close
+    /// doesn't turn into a reset that destroys the response in flight. Only
+    /// when [`Env::linger`] allows it: it needs a deadline (chapter 9).
+    Lingering,
 }
 // ANCHOR_END: state
+
+// ANCHOR: phase
+/// What a connection is waiting for, as a timer sees it: each phase has
+/// its own kind of deadline (chapter 9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Phase {
+    /// For a request, none of which has arrived: a new connection, or a
+    /// kept-alive one between requests.
+    Idle,
+    /// For the rest of a request head, some of which has arrived.
+    Head,
+    /// For the rest of a body whose head is complete.
+    Body,
+    /// For the socket to take output that is waiting.
+    Writing,
+    /// For a handler on the pool (the worker reports this one: the
+    /// connection itself is on the pool then).
+    Away,
+    /// For the client to close, after our last response (lingering close).
+    Lingering,
+}
+
+/// What a connection tells the timers after each event it handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Report {
+    pub phase: Phase,
+    /// Bytes read plus bytes written since the connection opened: a timer
+    /// that sees it unchanged knows the event brought no progress.
+    pub moved: u64,
+    /// Whether the connection still reads; false while backpressure holds
+    /// it (its output is at the high-water mark) or once it is closing.
+    pub reading: bool,
+}
+// ANCHOR_END: phase
 
 // ANCHOR: outcome
 /// What the owner of the connection should do after [`Connection::on_ready`].
@@ -60,12 +108,15 @@ pub enum Outcome {
 enum Stop {
     /// The input holds no complete request.
     NeedInput,
-    /// The output reached the high-water mark.
+    /// The output reached the high-water mark, or a large body is still
+    /// going out (answers after it must wait, to stay in order).
     Backlogged,
     /// The next request's route may block and this thread may not.
     Blocking,
     /// The connection is closing: nothing more is read or answered.
     Closing,
+    /// The socket failed (the client is gone).
+    Failed,
 }
 
 /// What `on_ready` needs besides the connection: shared and read-only.
@@ -73,25 +124,56 @@ enum Stop {
 pub struct Env<'a> {
     pub app: &'a App,
     pub date: &'a DateCache,
+    /// The parser's limits (chapter 4), for working memory made new.
+    pub limits: Limits,
     /// Stop reading (and answering) while this many bytes wait to be sent.
     pub high_water: usize,
     /// False on the event loop: a blocking route stops processing there.
     pub may_block: bool,
+    /// Set when the server starts shutting down: from then on every answer
+    /// says `Connection: close` (even one whose handler was already
+    /// running), and a connection with no request under way closes.
+    pub draining: &'a AtomicBool,
+    /// A connection that closes after an error keeps reading until the
+    /// client closes too ([`State::Lingering`]). Only with timers that put
+    /// a deadline on it: otherwise it reads what has arrived and closes.
+    pub linger: bool,
 }
 // ANCHOR_END: env
+
+impl Env<'_> {
+    fn draining(&self) -> bool {
+        self.draining.load(Ordering::Acquire)
+    }
+}
 
 // ANCHOR: connection
 #[derive(Debug)]
 pub struct Connection {
     sock: Socket,
+    state: State,
+    /// `read` returned 0: the client will send nothing more.
+    peer_closed: bool,
+    /// Bytes read plus bytes written, for [`Report::moved`].
+    moved: u64,
+    /// The buffers and the parser; `None` before the first event and,
+    /// with [`Retain::Nothing`], while idle.
+    work: Option<Box<Work>>,
+}
+
+/// A connection's working memory: what it needs only while a request is
+/// being read or answered.
+#[derive(Debug)]
+pub struct Work {
     /// Bytes read and not yet consumed by a complete request.
     input: Buffer,
     /// Responses not yet taken by the socket.
     output: Buffer,
     parser: Parser,
-    state: State,
-    /// `read` returned 0: the client will send nothing more.
-    peer_closed: bool,
+    /// A large body whose head is in `output`: sent from where it is,
+    /// never copied, `sent` bytes of it so far.
+    body: Body,
+    sent: usize,
     /// `100 Continue` went out for the request being read.
     continue_sent: bool,
 }
@@ -99,27 +181,84 @@ pub struct Connection {
 
 /// Bytes a connection may read per readiness event before it yields: a
 /// turn. Enough for any request within the default limits, and a bound on
-/// how long one client can keep its worker from the others.
+/// how long one client can keep its worker from the others. Dropping the
+/// input of a closing connection counts against the same turn.
 const BYTES_PER_TURN: usize = 1 << 20;
-
-/// A buffer that grew past this for a large request or response goes back
-/// to nothing once it is empty, so that one large upload does not pin its
-/// memory for the rest of the connection's life. Chapter 8 pools them.
-const KEEP_BUFFER: usize = 64 * 1024;
 
 /// The interim response for `Expect: 100-continue` (RFC 9110 section 10.1.1).
 const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
 
-impl Connection {
-    pub fn new(sock: Socket, limits: Limits) -> Connection {
-        Connection {
-            sock,
+impl Work {
+    /// Empty buffers (no storage until used) and a parser with `limits`.
+    pub fn new(limits: Limits) -> Work {
+        Work {
             input: Buffer::new(),
             output: Buffer::new(),
             parser: Parser::new(limits),
+            body: Body::Empty,
+            sent: 0,
+            continue_sent: false,
+        }
+    }
+
+    /// Nothing read, nothing to send: what a connection between requests
+    /// holds, and what may be handed to the next one.
+    pub fn is_clear(&self) -> bool {
+        self.input.is_empty() && self.output.is_empty() && !self.sending_body()
+    }
+
+    /// Heap bytes held, the box itself included.
+    pub fn heap_bytes(&self) -> usize {
+        std::mem::size_of::<Work>()
+            + self.input.allocated_bytes()
+            + self.output.allocated_bytes()
+            + self.parser.heap_bytes()
+    }
+
+    /// Gives back what a large request or response left: an empty buffer
+    /// that grew past a small request's size is released (the next read or
+    /// response takes new storage), and the parser keeps a small table.
+    pub fn shrink(&mut self) {
+        for buffer in [&mut self.input, &mut self.output] {
+            if buffer.is_empty() && buffer.allocated_bytes() > PREPEND + INITIAL_SIZE {
+                buffer.release();
+            }
+        }
+        if self.input.is_empty() {
+            self.parser.shrink();
+        }
+    }
+
+    /// Ready for another connection: empty, the parser reset. The storage
+    /// stays (that is the point of handing a `Work` on).
+    pub fn clear(&mut self) {
+        self.input.retrieve_all();
+        self.output.retrieve_all();
+        self.parser.reset();
+        self.body = Body::Empty;
+        self.sent = 0;
+        self.continue_sent = false;
+    }
+
+    fn sending_body(&self) -> bool {
+        self.sent < self.body.len()
+    }
+
+    /// Output that blocks further answers: the high-water mark reached, or
+    /// a body still going out.
+    fn blocked(&self, high_water: usize) -> bool {
+        self.output.readable_bytes() >= high_water || self.sending_body()
+    }
+}
+
+impl Connection {
+    pub fn new(sock: Socket) -> Connection {
+        Connection {
+            sock,
             state: State::Connected,
             peer_closed: false,
-            continue_sent: false,
+            moved: 0,
+            work: None,
         }
     }
 
@@ -131,11 +270,87 @@ impl Connection {
         self.state
     }
 
+    // ANCHOR: report
+    /// What the connection waits for now (see [`Phase`]).
+    pub fn phase(&self) -> Phase {
+        if self.state == State::Lingering {
+            return Phase::Lingering;
+        }
+        match &self.work {
+            None => Phase::Idle,
+            Some(work) if !work.output.is_empty() || work.sending_body() => Phase::Writing,
+            Some(work) if work.parser.reading_body() => Phase::Body,
+            Some(work) if !work.input.is_empty() => Phase::Head,
+            Some(_) => Phase::Idle,
+        }
+    }
+
+    pub fn report(&self, high_water: usize) -> Report {
+        let blocked = self.work.as_ref().is_some_and(|w| w.blocked(high_water));
+        Report {
+            phase: self.phase(),
+            moved: self.moved,
+            reading: self.state == State::Connected && !self.peer_closed && !blocked,
+        }
+    }
+    // ANCHOR_END: report
+
+    /// Heap bytes the connection holds besides itself: its working memory,
+    /// if it has any.
+    pub fn heap_bytes(&self) -> usize {
+        self.work.as_ref().map_or(0, |work| work.heap_bytes())
+    }
+
+    // ANCHOR: memory
+    /// Makes sure the connection has working memory, from `store`. The
+    /// worker calls it before sending a connection to the pool, so that the
+    /// pool thread never needs the worker's store.
+    pub fn equip(&mut self, store: &mut impl Store, limits: Limits) -> &mut Work {
+        self.work.get_or_insert_with(|| store.take(limits))
+    }
+
+    /// Between events: what the connection keeps of its working memory.
+    /// With [`Retain::Small`] a buffer that grew for a large request or
+    /// response shrinks back; with [`Retain::Nothing`] a connection with
+    /// nothing read and nothing to send hands all of it back to `store`.
+    pub fn park(&mut self, store: &mut impl Store, retain: Retain) {
+        let Some(work) = &mut self.work else {
+            return;
+        };
+        match retain {
+            Retain::Nothing if work.is_clear() => {
+                if let Some(mut work) = self.work.take() {
+                    work.clear();
+                    store.give(work);
+                }
+            }
+            Retain::Small | Retain::Nothing => work.shrink(),
+        }
+    }
+
+    /// Hands the working memory back as the connection closes.
+    pub fn recycle(mut self, store: &mut impl Store) {
+        if let Some(mut work) = self.work.take() {
+            work.clear();
+            store.give(work);
+        }
+    }
+    // ANCHOR_END: memory
+
     // ANCHOR: on_ready
     /// Handles one readiness event: steps 8 to 14 of the seed's request
     /// flow. `read_closed` is the event's hint that the peer's FIN has
     /// arrived (see the short-read rule below).
-    pub fn on_ready(&mut self, env: &Env<'_>, read_closed: bool) -> Outcome {
+    pub fn on_ready(
+        &mut self,
+        env: &Env<'_>,
+        store: &mut impl Store,
+        read_closed: bool,
+    ) -> Outcome {
+        if self.state == State::Lingering {
+            return self.linger(env, store);
+        }
+        self.equip(store, env.limits);
         // Edge-triggered: this event may be the only notice of bytes that
         // are already there, so start by assuming there is something to read.
         let mut readable = true;
@@ -147,25 +362,25 @@ impl Connection {
             // Step 13: write until the output is empty or the socket is
             // full; before a trip to the pool too, so that answers already
             // made don't wait for a slow handler.
-            if self.flush().is_err() {
+            if stop == Stop::Failed || self.flush().is_err() {
                 return Outcome::Close;
             }
-            if self.output.readable_bytes() >= env.high_water {
+            if self.work().blocked(env.high_water) {
                 break; // backpressure: read nothing more until EPOLLOUT
             }
             match stop {
                 Stop::Blocking => return Outcome::Blocking,
-                // The output had filled up and has room again: answer the
+                // The output was blocked and has drained: answer the
                 // requests still waiting before reading new ones.
                 Stop::Backlogged => continue,
                 Stop::Closing => break,
-                Stop::NeedInput => {}
+                Stop::NeedInput | Stop::Failed => {}
             }
             if !readable || self.peer_closed {
                 break;
             }
             if turn >= BYTES_PER_TURN {
-                return match self.next_step(env) {
+                return match self.next_step(env, turn) {
                     Outcome::Wait(interest) => Outcome::Yield(interest),
                     other => other,
                 };
@@ -173,24 +388,34 @@ impl Connection {
             // Step 8: one read, then back to answering what it brought.
             // Answering between reads keeps the input to about one request
             // plus one read, however fast the client sends.
-            match self.input.read_from_fd(&self.sock) {
-                Ok(0) => self.peer_closed = true,
+            let sock = &self.sock;
+            match self.work.as_mut().map(|w| w.input.read_from_fd(sock)) {
+                Some(Ok(0)) => self.peer_closed = true,
                 // A read shorter than the spill area emptied the socket's
                 // receive queue, and new bytes will make a new edge (the
                 // `et_vs_lt` measurement of chapter 3): skip the read that
                 // would only say WouldBlock. Not when the FIN came with this
                 // edge, though: no later edge would announce it.
-                Ok(n) => {
+                Some(Ok(n)) => {
                     turn += n;
+                    self.moved += n as u64;
                     readable = read_closed || n >= SPILL_SIZE;
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => readable = false,
-                Err(_) => return Outcome::Close,
+                Some(Err(e)) if e.kind() == io::ErrorKind::WouldBlock => readable = false,
+                _ => return Outcome::Close,
             }
         }
-        self.next_step(env)
+        self.next_step(env, turn)
     }
     // ANCHOR_END: on_ready
+
+    /// The working memory; `on_ready` equips the connection before it
+    /// calls anything that uses this.
+    fn work(&mut self) -> &mut Work {
+        self.work
+            .as_deref_mut()
+            .expect("a connection is equipped before it works")
+    }
 
     // ANCHOR: process
     /// Answers the complete requests at the front of the input, in order,
@@ -200,51 +425,57 @@ impl Connection {
             if self.state != State::Connected {
                 return Stop::Closing;
             }
-            if self.output.readable_bytes() >= env.high_water {
+            let work = self.work();
+            if work.blocked(env.high_water) {
                 return Stop::Backlogged;
             }
-            match self.parser.parse(self.input.peek()) {
+            match work.parser.parse(work.input.peek()) {
                 Ok(Progress::Partial) => {
-                    if self.parser.expects_continue() && !self.continue_sent {
-                        self.output.append(CONTINUE);
-                        self.continue_sent = true;
+                    if work.parser.expects_continue() && !work.continue_sent {
+                        work.output.append(CONTINUE);
+                        work.continue_sent = true;
                     }
                     return Stop::NeedInput;
                 }
                 Ok(Progress::Complete { len }) => {
-                    if env.app.is_blocking(&self.parser.request(self.input.peek())) {
+                    if env.app.is_blocking(&work.parser.request(work.input.peek())) {
                         if !env.may_block {
                             return Stop::Blocking;
                         }
                         // Answers already made go out before a slow handler
-                        // runs; a failed send shows again at the next flush.
-                        let _ = self.flush();
+                        // runs, and a client already gone gets no handler.
+                        if self.flush().is_err() {
+                            return Stop::Failed;
+                        }
                     }
-                    let request = self.parser.request(self.input.peek());
+                    let work = self.work();
+                    let request = work.parser.request(work.input.peek());
+                    // The router catches a panicking handler and answers 500.
+                    let response = env.app.router().handle(request);
+                    // After the handler: a drain may have begun meanwhile.
                     let context = Context {
                         head_request: request.method() == Method::Head,
-                        close: !request.keep_alive(),
+                        close: !request.keep_alive() || env.draining(),
                         http10_keep_alive: request.version() == Version::Http10
                             && request.keep_alive(),
                     };
-                    // The router catches a panicking handler and answers 500.
-                    let response = env.app.router().handle(request);
-                    self.respond(&response, context, env.date);
-                    self.input.retrieve(len);
-                    self.parser.reset();
-                    self.continue_sent = false;
+                    self.respond(response, context, env.date);
+                    let work = self.work();
+                    work.input.retrieve(len);
+                    work.parser.reset();
+                    work.continue_sent = false;
                 }
                 Err(error) => {
                     // RFC 9112 section 9.6 lets a server close at any time;
                     // after a parse error it must, since where the next
                     // request would start is unknown.
                     let context = Context {
-                        close: error.closes_connection(),
+                        close: error.closes_connection() || env.draining(),
                         ..Context::default()
                     };
-                    self.respond(&Response::error(error.status()), context, env.date);
-                    self.input.retrieve_all();
-                    self.parser.reset();
+                    work.input.retrieve_all();
+                    work.parser.reset();
+                    self.respond(Response::error(error.status()), context, env.date);
                 }
             }
         }
@@ -252,99 +483,180 @@ impl Connection {
     // ANCHOR_END: process
 
     // ANCHOR: respond
-    /// Queues a response. A large body goes out straight from the response
-    /// with the queued head in one gathered write, and only what the socket
-    /// did not take is copied into the output buffer.
-    fn respond(&mut self, response: &Response, context: Context, date: &DateCache) {
-        let rest = write_response(&mut self.output, response, context, date);
+    /// Queues a response. A large body stays where the handler put it: the
+    /// connection keeps it and sends it after the head, in gathered writes,
+    /// however long the client takes to read it.
+    fn respond(&mut self, mut response: Response, context: Context, date: &DateCache) {
+        let work = self.work();
+        let rest = write_response(&mut work.output, &response, context, date);
         if !rest.is_empty() {
-            let sent = match self.output.send_with(&self.sock, rest) {
-                Ok(sent) => sent.body,
-                // Full or failed: the flush that follows will find out which.
-                Err(_) => 0,
-            };
-            self.output.append(&rest[sent..]);
+            // `rest` is the whole body: keep the body, not a copy of it.
+            work.body = std::mem::take(&mut response.body);
+            work.sent = 0;
         }
         if context.close || response.close {
             self.state = State::Disconnecting;
         }
     }
+
+    /// Queues `status`'s error page and a close, and writes what it can:
+    /// for a request the server won't finish (chapter 9's `408` on a
+    /// deadline, the `503` of a full pool queue).
+    pub fn fail(&mut self, status: u16, env: &Env<'_>, store: &mut impl Store) -> Outcome {
+        let connected = self.state == State::Connected;
+        let work = self.equip(store, env.limits);
+        // A last answer already on its way, or a body half sent that the
+        // error page would cut into: closing is all that is left.
+        if !connected || work.sending_body() {
+            return Outcome::Close;
+        }
+        work.input.retrieve_all();
+        work.parser.reset();
+        let context = Context {
+            close: true,
+            ..Context::default()
+        };
+        self.respond(Response::error(status), context, env.date);
+        if self.flush().is_err() {
+            return Outcome::Close;
+        }
+        self.next_step(env, 0)
+    }
     // ANCHOR_END: respond
 
     // ANCHOR: flush
-    /// Sends until the output is empty (`Ok`) or the socket is full (`Ok`,
-    /// output left); any other error means the peer is gone.
+    /// Sends until the output and any large body are gone (`Ok`) or the
+    /// socket is full (`Ok`, output left); any other error means the peer
+    /// is gone.
     fn flush(&mut self) -> io::Result<()> {
-        while !self.output.is_empty() {
-            match self.output.send_to(&self.sock) {
-                Ok(_) => {}
+        let Some(work) = self.work.as_deref_mut() else {
+            return Ok(());
+        };
+        loop {
+            let body = &work.body.as_bytes()[work.sent..];
+            let result = if body.is_empty() {
+                if work.output.is_empty() {
+                    break;
+                }
+                work.output.send_to(&self.sock)
+            } else {
+                // Head and body in one gathered write.
+                work.output.send_with(&self.sock, body).map(|sent| {
+                    work.sent += sent.body;
+                    sent.head + sent.body
+                })
+            };
+            match result {
+                Ok(n) => self.moved += n as u64,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
                 Err(e) => return Err(e),
             }
         }
+        // All out: let go of the body (a Vec or a reference count).
+        work.body = Body::Empty;
+        work.sent = 0;
         Ok(())
     }
     // ANCHOR_END: flush
 
     // ANCHOR: discard_input
-    /// Reads and drops what the client has sent so far. Closing a socket
-    /// with unread bytes makes the kernel send RST instead of FIN, and a
-    /// client that gets the RST before it has read our last response (an
-    /// error after a bad request, or the answer to a `Connection: close`
-    /// followed by more pipelined bytes) may lose the response with it.
-    /// This covers bytes that have arrived; chapter 9 waits a little for
-    /// more (nginx's "lingering close").
-    fn discard_input(&mut self) {
-        const BUDGET: usize = 1 << 20;
+    /// Reads and drops up to `budget` bytes of what the client has sent.
+    /// Closing a socket with unread bytes makes the kernel send RST instead
+    /// of FIN, and a client that gets the RST before it has read our last
+    /// response (an error after a bad request, or the answer to a
+    /// `Connection: close` followed by more pipelined bytes) may lose the
+    /// response with it. Returns false once the client has closed (or failed).
+    fn discard_input(&mut self, budget: usize) -> bool {
+        let Some(work) = self.work.as_deref_mut() else {
+            return true;
+        };
         let mut dropped = 0;
-        while dropped < BUDGET {
-            match self.input.read_from_fd(&self.sock) {
-                Ok(0) | Err(_) => break,
+        let open = loop {
+            match work.input.read_from_fd(&self.sock) {
+                Ok(0) => break false,
                 Ok(n) => dropped += n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break true,
+                Err(_) => break false,
             }
-            self.input.retrieve_all();
+            work.input.retrieve_all();
+            if dropped >= budget {
+                break true;
+            }
+        };
+        work.input.retrieve_all();
+        self.moved += dropped as u64;
+        open
+    }
+
+    /// A lingering connection's event: drop what came, until the client
+    /// closes (or a timer closes the connection).
+    fn linger(&mut self, env: &Env<'_>, store: &mut impl Store) -> Outcome {
+        self.equip(store, env.limits);
+        match self.discard_input(BYTES_PER_TURN) {
+            true => Outcome::Wait(Interest::READABLE),
+            false => Outcome::Close,
         }
     }
     // ANCHOR_END: discard_input
 
     // ANCHOR: next_step
     /// What to wait for, now that reading and writing have gone as far as
-    /// they can.
-    fn next_step(&mut self, env: &Env<'_>) -> Outcome {
-        for buffer in [&mut self.input, &mut self.output] {
-            if buffer.is_empty() && buffer.allocated_bytes() > KEEP_BUFFER {
-                buffer.release();
-            }
-        }
-        let pending = !self.output.is_empty();
+    /// they can in this turn (`turn` bytes read so far).
+    fn next_step(&mut self, env: &Env<'_>, turn: usize) -> Outcome {
+        let (pending, clear) = match &self.work {
+            Some(work) => (
+                !work.output.is_empty() || work.sending_body(),
+                work.is_clear(),
+            ),
+            None => (false, true),
+        };
         let done = match self.state {
             State::Disconnecting => !pending,
             // A half-closed client has had every complete request answered;
             // bytes left in the input are a request that will never be
-            // finished (the client vanished mid-request).
-            State::Connected => self.peer_closed && !pending,
+            // finished (the client vanished mid-request). While the server
+            // drains, a connection with no request under way closes too.
+            State::Connected => (self.peer_closed && !pending) || (clear && env.draining()),
+            State::Lingering => false,
         };
         if done {
             // Our FIN after the last response, before close(2) drops the fd.
             let _ = self.sock.shutdown(std::net::Shutdown::Write);
-            if !self.peer_closed {
-                self.discard_input();
+            if self.peer_closed {
+                return Outcome::Close;
             }
+            if env.linger {
+                self.state = State::Lingering;
+                return self.linger_or_close();
+            }
+            // Without a deadline to bound it, only what has arrived is
+            // read, within what is left of this turn.
+            self.discard_input(BYTES_PER_TURN.saturating_sub(turn));
             return Outcome::Close;
         }
+        let blocked = self
+            .work
+            .as_ref()
+            .is_some_and(|w| w.blocked(env.high_water));
         Outcome::Wait(Interest {
-            readable: self.state == State::Connected
-                && !self.peer_closed
-                && self.output.readable_bytes() < env.high_water,
+            readable: self.state == State::Connected && !self.peer_closed && !blocked,
             writable: pending,
         })
     }
     // ANCHOR_END: next_step
+
+    fn linger_or_close(&mut self) -> Outcome {
+        match self.discard_input(SPILL_SIZE) {
+            true => Outcome::Wait(Interest::READABLE),
+            false => Outcome::Close,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Heap;
     use eventcore_router::Router;
     use std::io::{Read, Write};
     use std::net::{SocketAddr, TcpStream};
@@ -362,7 +674,7 @@ mod tests {
             .set_read_timeout(Some(std::time::Duration::from_secs(10)))
             .unwrap();
         let (sock, _) = listener.accept(SockFlags::NONBLOCKING).unwrap();
-        (Connection::new(sock, Limits::default()), client)
+        (Connection::new(sock), client)
     }
 
     /// Waits (up to 10 s) until the connection's socket is readable, or
@@ -390,9 +702,24 @@ mod tests {
     fn app() -> App {
         let router = Router::builder()
             .get("/", |_| Ok(Response::text("hi")))
+            .post("/sink", |_| Ok(Response::new(204)))
             .build()
             .unwrap();
         App::new(router).blocking("/slow")
+    }
+
+    static NOT_DRAINING: AtomicBool = AtomicBool::new(false);
+
+    fn env<'a>(app: &'a App, date: &'a DateCache, may_block: bool) -> Env<'a> {
+        Env {
+            app,
+            date,
+            limits: Limits::default(),
+            high_water: 64 * 1024,
+            may_block,
+            draining: &NOT_DRAINING,
+            linger: false,
+        }
     }
 
     fn ready(conn: &mut Connection, app: &App, may_block: bool) -> Outcome {
@@ -400,15 +727,8 @@ mod tests {
     }
 
     fn ready_with(conn: &mut Connection, app: &App, may_block: bool, read_closed: bool) -> Outcome {
-        let mut date = DateCache::default();
-        date.update(std::time::SystemTime::now());
-        let env = Env {
-            app,
-            date: &date,
-            high_water: 64 * 1024,
-            may_block,
-        };
-        conn.on_ready(&env, read_closed)
+        let date = DateCache::default();
+        conn.on_ready(&env(app, &date, may_block), &mut Heap, read_closed)
     }
 
     fn read_some(client: &mut TcpStream) -> String {
@@ -420,6 +740,7 @@ mod tests {
     #[test]
     fn a_request_is_answered_and_the_connection_waits_for_more() {
         let (mut conn, mut client) = pair();
+        assert_eq!(conn.phase(), Phase::Idle);
         client
             .write_all(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
             .unwrap();
@@ -430,6 +751,7 @@ mod tests {
         );
         assert!(read_some(&mut client).starts_with("HTTP/1.1 200 OK\r\n"));
         assert_eq!(conn.state(), State::Connected);
+        assert_eq!(conn.phase(), Phase::Idle);
     }
 
     #[test]
@@ -493,6 +815,7 @@ mod tests {
             ready(&mut conn, &app, false),
             Outcome::Wait(Interest::READABLE)
         );
+        assert_eq!(conn.phase(), Phase::Body);
         assert_eq!(read_some(&mut client), "HTTP/1.1 100 Continue\r\n\r\n");
         client.write_all(b"abc").unwrap();
         arrived(&conn, false);
@@ -508,11 +831,6 @@ mod tests {
     fn a_connection_yields_after_a_turn_of_reading() {
         // Requests with 60 KB bodies and empty answers: the output never
         // backs up, so only the turn can end the reading.
-        let router = Router::builder()
-            .post("/sink", |_| Ok(Response::new(204)))
-            .build()
-            .unwrap();
-        let app = App::new(router);
         let (mut conn, mut client) = pair();
         // A receive buffer that takes everything the client sends, so that
         // no read comes back short (a short read ends a turn by itself).
@@ -532,8 +850,114 @@ mod tests {
         assert!(queued > 2 << 20, "only {queued} bytes queued");
         arrived(&conn, false);
         assert!(
-            matches!(ready(&mut conn, &app, false), Outcome::Yield(_)),
+            matches!(ready(&mut conn, &app(), false), Outcome::Yield(_)),
             "a connection with {queued} bytes to read did not give up its turn"
         );
     }
+
+    #[test]
+    fn a_blocking_handler_does_not_run_for_a_client_that_is_gone() {
+        use std::os::unix::net::UnixStream;
+        use std::sync::atomic::AtomicUsize;
+        static RAN: AtomicUsize = AtomicUsize::new(0);
+        let router = Router::builder()
+            .get("/", |_| Ok(Response::text("hi")))
+            .get("/report", |_| {
+                RAN.fetch_add(1, Ordering::SeqCst);
+                Ok(Response::text("made"))
+            })
+            .build()
+            .unwrap();
+        let app = App::new(router).blocking("/report");
+        // A stream socket pair: after the client shuts down its reading
+        // side, every send to it fails (EPIPE), while what it sent before
+        // can still be read.
+        let (mut client, server) = UnixStream::pair().unwrap();
+        server.set_nonblocking(true).unwrap();
+        client
+            .write_all(b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /report HTTP/1.1\r\nHost: a\r\n\r\n")
+            .unwrap();
+        client.shutdown(std::net::Shutdown::Read).unwrap();
+        let mut conn = Connection::new(Socket::from(std::os::fd::OwnedFd::from(server)));
+        // On the pool (may block): the answer to `/` can't be sent, so the
+        // report is never made.
+        assert_eq!(ready(&mut conn, &app, true), Outcome::Close);
+        assert_eq!(RAN.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn a_closing_connection_lingers_only_when_allowed() {
+        let app = app();
+        let date = DateCache::default();
+        for linger in [false, true] {
+            let (mut conn, mut client) = pair();
+            client.write_all(b"GET / HTTP/2.0\r\n\r\n").unwrap();
+            arrived(&conn, false);
+            let env = Env {
+                linger,
+                ..env(&app, &date, false)
+            };
+            let outcome = conn.on_ready(&env, &mut Heap, false);
+            assert!(read_some(&mut client).starts_with("HTTP/1.1 505 "));
+            if !linger {
+                assert_eq!(outcome, Outcome::Close);
+                continue;
+            }
+            assert_eq!(outcome, Outcome::Wait(Interest::READABLE));
+            assert_eq!(
+                (conn.state(), conn.phase()),
+                (State::Lingering, Phase::Lingering)
+            );
+            // What the client still sends is dropped, until it closes.
+            client.write_all(&[b'x'; 100_000]).unwrap();
+            client.shutdown(std::net::Shutdown::Write).unwrap();
+            let mut outcome = Outcome::Wait(Interest::READABLE);
+            while outcome != Outcome::Close {
+                arrived(&conn, false);
+                outcome = conn.on_ready(&env, &mut Heap, false);
+            }
+        }
+    }
+
+    // ANCHOR: retain_test
+    #[test]
+    fn an_idle_connection_keeps_what_a_small_request_leaves_whatever_it_carried() {
+        let (mut conn, mut client) = pair();
+        let app = app();
+        let mut exchange = |conn: &mut Connection, request: &[u8]| {
+            client.write_all(request).unwrap();
+            arrived(conn, false);
+            // A big request may take several events.
+            while conn.phase() != Phase::Idle
+                || ready(conn, &app, false) != Outcome::Wait(Interest::READABLE)
+            {
+                if conn.phase() != Phase::Idle {
+                    arrived(conn, false);
+                }
+            }
+            conn.park(&mut Heap, Retain::Small);
+            let answer = read_some(&mut client);
+            assert!(answer.starts_with("HTTP/1.1 2"), "{answer}");
+        };
+        exchange(&mut conn, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        let small = conn.heap_bytes();
+        // A 60 KiB chunked upload with many fields, answered with 204.
+        let mut big = b"POST /sink HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n".to_vec();
+        for i in 0..50 {
+            big.extend_from_slice(format!("X-Field-{i}: {i}\r\n").as_bytes());
+        }
+        big.extend_from_slice(b"\r\nf000\r\n");
+        big.resize(big.len() + 0xf000, b'x');
+        big.extend_from_slice(b"\r\n0\r\n\r\n");
+        exchange(&mut conn, &big);
+        assert!(
+            conn.heap_bytes() <= small,
+            "{} > {small}",
+            conn.heap_bytes()
+        );
+        // With Retain::Nothing the idle connection holds nothing at all.
+        conn.park(&mut Heap, Retain::Nothing);
+        assert_eq!(conn.heap_bytes(), 0);
+    }
+    // ANCHOR_END: retain_test
 }

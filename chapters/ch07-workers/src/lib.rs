@@ -22,31 +22,48 @@
 //! |---|---|
 //! | the router plus the routes that may block | [`app`] |
 //! | the demo application (`/plaintext`, `/json`, `/echo`, `/users/{id}`) | [`demo`] |
-//! | the connection state machine: read, answer, write, backpressure | [`connection`] |
+//! | the connection state machine: read, answer, write, backpressure; its phases | [`connection`] |
 //! | the event loop, its table, mailbox and pool | `worker` |
-//! | batch accepts that pause on `EMFILE`; the seed's accept thread | `acceptor` |
+//! | where a connection's working memory comes from ([`Store`]) | [`store`] |
+//! | the hook for deadlines ([`Timers`]) | [`timers`] |
+//! | the store and timers a server starts with ([`Parts`]) | [`parts`] |
+//! | batch accepts that pause on `EMFILE` | `listening` |
+//! | the seed's accept thread | `acceptor` |
 //! | settings and the two models | [`config`] |
-//! | starting and stopping it all | [`server`] |
+//! | starting, draining and stopping it all | [`server`] |
+//! | counters for operators and tests | [`stats`] |
 //! | Ctrl-C without a signal handler | [`signal`] |
 //!
 //! ## How it connects to the next layers
 //!
-//! Chapter 8 replaces the per-connection allocations (a boxed connection,
-//! two buffers, a parser's tables) with a pre-allocated slab and pooled
-//! buffers, which is what idle connections cost here. Chapter 9 adds the
-//! timers this chapter lacks (idle, header and write timeouts) and a
-//! graceful shutdown.
+//! Two mechanisms are left to later chapters, each behind a seam this
+//! chapter offers: the [`Store`] a connection's working memory (buffers and
+//! parser) comes from, which chapter 8 makes a per-worker pool, and the
+//! [`Timers`] the loop consults, which chapter 9 fills with deadlines (idle,
+//! header, body, write). Both are type parameters of the worker, chosen by
+//! the [`Parts`] a server starts with, so neither chapter edits this one;
+//! they bring their own settings along with their parts.
 
 mod acceptor;
 pub mod app;
 pub mod config;
 pub mod connection;
 pub mod demo;
+mod listening;
+pub mod parts;
 pub mod server;
 pub mod signal;
+pub mod stats;
+pub mod store;
+pub mod timers;
 mod worker;
 
 pub use app::App;
 pub use config::{Config, Model};
-pub use connection::{Connection, Env, Outcome, State};
+pub use connection::{Connection, Env, Outcome, Phase, Report, State, Work};
+pub use listening::PAUSE;
+pub use parts::{Basic, Parts};
 pub use server::Server;
+pub use stats::Stats;
+pub use store::{Heap, Retain, Store};
+pub use timers::{Expiry, NoTimers, Timers};

@@ -1,17 +1,21 @@
 //! The server: listeners, workers and (in the seed's model) the acceptor,
-//! wired together by [`Server::start`] and stopped by [`Server::stop`].
+//! wired together by [`Server::start`] and stopped by [`Server::drain`] or
+//! [`Server::stop`].
 
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use eventcore_poller::Waker;
 use eventcore_sockets::socket::Family;
 use eventcore_sockets::{SockFlags, Socket};
 
-use crate::worker::{Settings, Shared, Worker};
+use crate::parts::{Basic, Parts};
+use crate::stats::{Counters, Stats};
+use crate::worker::{Settings, Shared, Worker, deal};
 use crate::{App, Config, Model, acceptor};
 
 #[derive(Debug)]
@@ -28,6 +32,7 @@ pub struct Server {
     model: Model,
     workers: Vec<(Arc<Shared>, JoinHandle<io::Result<()>>)>,
     acceptor: Option<Acceptor>,
+    counters: Arc<Counters>,
 }
 
 // ANCHOR: listener
@@ -48,15 +53,26 @@ fn listener(addr: &SocketAddr, reuseport: bool, backlog: i32) -> io::Result<Sock
 // ANCHOR_END: listener
 
 impl Server {
-    // ANCHOR: start
-    /// Binds, starts the threads, and returns once the server accepts.
+    /// Binds, starts the threads with chapter 7's [`Basic`] parts, and
+    /// returns once the server accepts.
     pub fn start(config: Config, app: App) -> io::Result<Server> {
+        Server::start_with(config, app, Basic)
+    }
+
+    // ANCHOR: start
+    /// Like [`start`](Server::start), with `parts` making each worker's
+    /// store and timers.
+    pub fn start_with<P: Parts>(config: Config, app: App, parts: P) -> io::Result<Server> {
         let app = Arc::new(app);
         let settings = Settings {
             model: config.model,
             // 0 would stop every connection before its first read.
             high_water: config.high_water.max(1),
             limits: config.limits,
+            retain: config.retain,
+            pool_threads: config.pool_threads,
+            pool_queue: config.pool_queue,
+            linger: false, // the worker asks its timers
         };
         // The seed's 0: one worker per core.
         let workers = match config.workers {
@@ -78,6 +94,7 @@ impl Server {
             model: config.model,
             workers: Vec::with_capacity(workers),
             acceptor: None,
+            counters: Arc::new(Counters::default()),
         };
         let mut listeners = listeners.into_iter();
         for id in 0..workers {
@@ -85,7 +102,8 @@ impl Server {
                 Model::Inline => listeners.next().map(|sock| (sock, config.accept_batch)),
                 Model::Seed => None,
             };
-            let worker = Worker::new(id, settings, Arc::clone(&app), own, config.pool_threads)?;
+            let counters = Arc::clone(&server.counters);
+            let worker = Worker::new(id, settings, Arc::clone(&app), own, &parts, counters)?;
             let shared = worker.shared();
             let thread = std::thread::Builder::new()
                 .name(format!("worker-{id}"))
@@ -94,26 +112,44 @@ impl Server {
         }
         if let Some(sock) = listeners.next() {
             // The seed's model: the one listener goes to the accept thread.
-            let stop = Arc::new(AtomicBool::new(false));
-            let waker = Arc::new(Waker::new()?);
-            let shared = server.workers.iter().map(|(s, _)| Arc::clone(s)).collect();
-            let (batch, thread_stop, thread_waker) =
-                (config.accept_batch, Arc::clone(&stop), Arc::clone(&waker));
-            let thread = std::thread::Builder::new()
-                .name("acceptor".into())
-                .spawn(move || {
-                    let result = acceptor::run(sock, batch, shared, thread_stop, thread_waker);
-                    logged("acceptor", result)
-                })?;
-            server.acceptor = Some(Acceptor {
-                stop,
-                waker,
-                thread,
-            });
+            server.acceptor = Some(server.accept_thread(sock, config.accept_batch)?);
         }
         Ok(server)
     }
     // ANCHOR_END: start
+
+    // ANCHOR: accept_thread
+    /// The seed's accept thread, dealing to the workers in turn. A worker
+    /// whose loop has ended gives the socket back, and the next one in
+    /// turn gets it.
+    fn accept_thread(&self, sock: Socket, batch: usize) -> io::Result<Acceptor> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let waker = Arc::new(Waker::new()?);
+        let workers: Vec<Arc<Shared>> = self.workers.iter().map(|(s, _)| Arc::clone(s)).collect();
+        let deliver = move |next: usize, sock: Socket| {
+            if deal(&workers, next, sock).is_err() {
+                log::error!("no worker is running; closing a new connection");
+            }
+        };
+        let (counters, thread_stop, thread_waker) = (
+            Arc::clone(&self.counters),
+            Arc::clone(&stop),
+            Arc::clone(&waker),
+        );
+        let thread = std::thread::Builder::new()
+            .name("acceptor".into())
+            .spawn(move || {
+                let result =
+                    acceptor::run(sock, batch, counters, thread_stop, thread_waker, deliver);
+                logged("acceptor", result)
+            })?;
+        Ok(Acceptor {
+            stop,
+            waker,
+            thread,
+        })
+    }
+    // ANCHOR_END: accept_thread
 
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
@@ -130,16 +166,31 @@ impl Server {
 
     /// Connections open right now, over all workers.
     pub fn connections(&self) -> usize {
-        self.workers.iter().map(|(s, _)| s.connections()).sum()
+        self.stats().connections
     }
 
-    /// Stops accepting, stops the workers (closing every connection) and
-    /// waits for the threads. Returns the first error a thread ended with.
+    pub fn stats(&self) -> Stats {
+        self.counters.snapshot()
+    }
+
+    // ANCHOR: drain
+    /// Stops gracefully: no more connections are accepted (the listeners
+    /// close), connections with no request under way close at once, and
+    /// the others finish the request they are on, answered with
+    /// `Connection: close`. Returns when every connection is done, or
+    /// after `timeout`, when whatever is left is closed; then the first
+    /// error a thread ended with, if any.
+    pub fn drain(mut self, timeout: Duration) -> io::Result<()> {
+        self.shutdown(timeout)
+    }
+
+    /// Stops now: [`drain`](Server::drain) with no time to finish.
     pub fn stop(mut self) -> io::Result<()> {
-        self.shutdown()
+        self.shutdown(Duration::ZERO)
     }
 
-    fn shutdown(&mut self) -> io::Result<()> {
+    fn shutdown(&mut self, timeout: Duration) -> io::Result<()> {
+        let deadline = Instant::now() + timeout;
         let mut result = Ok(());
         if let Some(acceptor) = self.acceptor.take() {
             acceptor.stop.store(true, Ordering::Release);
@@ -147,17 +198,19 @@ impl Server {
             result = result.and(join(acceptor.thread));
         }
         for (shared, _) in &self.workers {
-            shared.stop();
+            shared.drain(deadline);
         }
         for (_, thread) in self.workers.drain(..) {
             result = result.and(join(thread));
         }
         result
     }
+    // ANCHOR_END: drain
 }
 
 /// Logs a thread's error when it happens rather than at `stop`: only
-/// `epoll_wait` itself failing ends a loop, and nobody may call `stop` soon.
+/// `epoll_wait` itself failing ends a loop early, and nobody may call
+/// `stop` soon.
 fn logged(what: &str, result: io::Result<()>) -> io::Result<()> {
     if let Err(e) = &result {
         log::error!("{what} thread ended: {e}");
@@ -173,7 +226,7 @@ fn join(thread: JoinHandle<io::Result<()>>) -> io::Result<()> {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        if let Err(e) = self.shutdown() {
+        if let Err(e) = self.shutdown(Duration::ZERO) {
             log::error!("server stop: {e}");
         }
     }

@@ -8,12 +8,12 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::net::TcpStream;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use eventcore_sockets::socket::Family;
 use eventcore_sockets::{SockFlags, Socket};
-use eventcore_workers::{Model, demo};
-use support::{Client, MODELS, get, start};
+use eventcore_workers::{Model, PAUSE, demo};
+use support::{Client, MODELS, get, start, wait_until};
 
 /// Sets this process's soft RLIMIT_NOFILE with util-linux's `prlimit`
 /// (part of every Debian system), which spares the test an unsafe block.
@@ -87,12 +87,34 @@ fn out_of_descriptors(model: Model) {
             stream
         })
         .collect();
-    let before = cpu_ticks(&mut stat);
-    std::thread::sleep(Duration::from_secs(1));
-    let used = cpu_ticks(&mut stat) - before;
+    // The window: from the first failed accept until five more pauses
+    // have passed. However long that takes on this machine, a paused
+    // server spends almost none of it on the CPU; a spinning one, all.
+    wait_until("a failed accept", || server.stats().accept_pauses > 0);
+    let (started, before, pauses) = (
+        Instant::now(),
+        cpu_ticks(&mut stat),
+        server.stats().accept_pauses,
+    );
+    wait_until("five more pauses", || {
+        server.stats().accept_pauses >= pauses + 5
+    });
+    let (window, used) = (started.elapsed(), cpu_ticks(&mut stat) - before);
+    // Ticks are 10 ms: allow two of them besides a tenth of the window.
     assert!(
-        used < 20,
-        "{model}: {used}0 ms of CPU in 1 s while out of fds"
+        Duration::from_millis(10 * used) <= window / 10 + Duration::from_millis(20),
+        "{model}: {used}0 ms of CPU in {window:?} while out of fds"
+    );
+    // At most one try per pause and listener (each inline worker has its
+    // own; the seed's acceptor is the only one): no retries in between.
+    let listeners = match model {
+        Model::Inline => server.workers() as u128,
+        Model::Seed => 1,
+    };
+    let tries = server.stats().accept_pauses - pauses;
+    assert!(
+        tries as u128 <= listeners * (window.as_millis() / PAUSE.as_millis() + 1),
+        "{model}: {tries} failed accepts in {window:?}"
     );
     assert_eq!(server.connections(), 20, "{model}: nothing accepted");
 

@@ -3,13 +3,14 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 use ch07_workers_exercises::e2_blocking_route::app_with_reports;
-use eventcore_workers::{Config, Model, Server};
+use eventcore_workers::{App, Config, Model, Server};
 
 /// One worker, so that a handler stuck on its loop would stall everyone.
-fn server() -> Server {
+fn server(app: App) -> Server {
     let config = Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         workers: 1,
@@ -17,15 +18,15 @@ fn server() -> Server {
         pool_threads: 4,
         ..Config::default()
     };
-    Server::start(config, app_with_reports()).unwrap()
+    Server::start(config, app).unwrap()
 }
 
 /// Sends `GET path` on a new connection that asks to be closed, and
 /// returns the whole answer.
-fn get(server: &Server, path: &str) -> String {
-    let mut stream = TcpStream::connect(server.local_addr()).unwrap();
+fn get(addr: std::net::SocketAddr, path: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
     stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
+        .set_read_timeout(Some(Duration::from_secs(20)))
         .unwrap();
     let request = format!("GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).unwrap();
@@ -35,43 +36,71 @@ fn get(server: &Server, path: &str) -> String {
 }
 
 #[test]
-fn reports_answer_after_their_time() {
-    let server = server();
-    let start = Instant::now();
-    let answer = get(&server, "/report/50");
+fn reports_answer_what_the_query_made() {
+    let server = server(app_with_reports(|n| format!("report {n}")));
+    let answer = get(server.local_addr(), "/report/50");
     assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
     assert!(answer.ends_with("\r\n\r\nreport 50"), "{answer}");
-    assert!(start.elapsed() >= Duration::from_millis(50));
-    assert!(get(&server, "/report/soon").starts_with("HTTP/1.1 404 "));
+    assert!(get(server.local_addr(), "/report/soon").starts_with("HTTP/1.1 404 "));
+    assert!(get(server.local_addr(), "/plaintext").ends_with("\r\n\r\nHello, World!"));
+}
+
+/// Reports that wait until the test lets them finish, and count how many
+/// are waiting.
+#[derive(Default)]
+struct Held {
+    state: Mutex<(usize, bool)>,
+    changed: Condvar,
 }
 
 #[test]
-fn plaintext_stays_fast_while_reports_are_made() {
-    let server = server();
+fn plaintext_is_answered_while_reports_are_being_made() {
+    let held = Arc::new(Held::default());
+    let in_report = Arc::clone(&held);
+    let app = app_with_reports(move |n| {
+        let mut state = in_report.state.lock().unwrap();
+        state.0 += 1;
+        in_report.changed.notify_all();
+        // Let go after 20 s anyway: a report stuck on the loop must not
+        // hang the test forever.
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while !state.1 && std::time::Instant::now() < deadline {
+            state = in_report
+                .changed
+                .wait_timeout(state, Duration::from_secs(1))
+                .unwrap()
+                .0;
+        }
+        format!("report {n}")
+    });
+    let server = server(app);
     let addr = server.local_addr();
     let reports: Vec<_> = (0..3)
-        .map(|_| {
-            std::thread::spawn(move || {
-                let mut stream = TcpStream::connect(addr).unwrap();
-                stream
-                    .write_all(b"GET /report/600 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
-                    .unwrap();
-                let mut answer = String::new();
-                stream.read_to_string(&mut answer).unwrap();
-                answer
-            })
-        })
+        .map(|i| std::thread::spawn(move || get(addr, &format!("/report/{i}"))))
         .collect();
-    std::thread::sleep(Duration::from_millis(100));
-    let start = Instant::now();
-    let answer = get(&server, "/plaintext");
-    let waited = start.elapsed();
-    assert!(answer.ends_with("Hello, World!"), "{answer}");
-    assert!(
-        waited < Duration::from_millis(300),
-        "/plaintext waited {waited:?} behind the reports"
-    );
-    for report in reports {
-        assert!(report.join().unwrap().ends_with("report 600"));
+    // All three reports are being made at once...
+    {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let mut state = held.state.lock().unwrap();
+        while state.0 < 3 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "only {} of 3 reports started: do they run on the loop?",
+                state.0
+            );
+            state = held
+                .changed
+                .wait_timeout(state, Duration::from_secs(1))
+                .unwrap()
+                .0;
+        }
+    }
+    // ...and /plaintext is answered all the same. On the loop, a report
+    // would hold the only worker, and this would never come back.
+    assert!(get(addr, "/plaintext").ends_with("Hello, World!"));
+    held.state.lock().unwrap().1 = true;
+    held.changed.notify_all();
+    for (i, report) in reports.into_iter().enumerate() {
+        assert!(report.join().unwrap().ends_with(&format!("report {i}")));
     }
 }

@@ -4,11 +4,17 @@
 
 #![allow(dead_code)] // each test binary uses a different part
 
+use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use eventcore_workers::{App, Config, Model, Server};
+use eventcore_poller::Token;
+use eventcore_workers::{App, Config, Expiry, Heap, Model, Parts, Phase, Report, Server, Timers};
+
+/// How long a test waits for a condition before it calls it a hang.
+pub const HANG: Duration = Duration::from_secs(20);
 
 pub const MODELS: [Model; 2] = [Model::Seed, Model::Inline];
 
@@ -24,14 +30,24 @@ pub fn start_workers(model: Model, app: App, workers: usize) -> Server {
 
 /// A server with `workers` workers and `pool_threads` pool threads each.
 pub fn start_with(model: Model, app: App, workers: usize, pool_threads: usize) -> Server {
-    let config = Config {
+    Server::start(config(model, workers, pool_threads), app).expect("server starts")
+}
+
+/// The tests' configuration: 127.0.0.1, a free port.
+pub fn config(model: Model, workers: usize, pool_threads: usize) -> Config {
+    Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         workers,
         model,
         pool_threads,
         ..Config::default()
-    };
-    Server::start(config, app).expect("server starts")
+    }
+}
+
+/// Waits for `done` (checked every 5 ms), failing the test with `what`
+/// if it takes longer than [`HANG`]: a guard against hangs, not a timing.
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    assert!(eventually(HANG, &mut done), "gave up waiting: {what}");
 }
 
 /// Polls `done` until it holds or `limit` passes.
@@ -212,16 +228,260 @@ macro_rules! both_models {
     };
 }
 
+// ANCHOR: gate
+/// Where a handler waits until the test lets it go on: the test knows the
+/// handler is running (`wait_entered`) and decides when it ends (`open`),
+/// so a test sets up "a request is being handled" without guessing how
+/// long that takes on a busy machine.
+#[derive(Debug, Clone, Default)]
+pub struct Gate(Arc<(Mutex<GateState>, Condvar)>);
+
+#[derive(Debug, Default)]
+struct GateState {
+    entered: usize,
+    open: bool,
+}
+
+impl Gate {
+    fn state(&self) -> std::sync::MutexGuard<'_, GateState> {
+        self.0.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// What the handler calls: counts itself in, then waits for `open`.
+    pub fn pass(&self) {
+        let mut state = self.state();
+        state.entered += 1;
+        self.0.1.notify_all();
+        let deadline = Instant::now() + HANG;
+        while !state.open && Instant::now() < deadline {
+            state = self
+                .0
+                .1
+                .wait_timeout(state, HANG)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    /// Waits until `n` handlers have entered.
+    pub fn wait_entered(&self, n: usize) {
+        let mut state = self.state();
+        let deadline = Instant::now() + HANG;
+        while state.entered < n {
+            assert!(
+                Instant::now() < deadline,
+                "{} of {n} handlers entered",
+                state.entered
+            );
+            state = self
+                .0
+                .1
+                .wait_timeout(state, Duration::from_millis(100))
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    pub fn entered(&self) -> usize {
+        self.state().entered
+    }
+
+    /// Lets every handler waiting at the gate, and every later one, through.
+    pub fn open(&self) {
+        self.state().open = true;
+        self.0.1.notify_all();
+    }
+}
+// ANCHOR_END: gate
+
+/// A connection's name across workers: each worker numbers its own slots.
+pub type Key = (usize, Token);
+
+/// Test [`Parts`]: the heap, and timers that only record what every
+/// connection last reported, so a test can wait for a connection to reach
+/// a phase (or to stop reading) instead of sleeping.
+#[derive(Debug, Clone, Default)]
+pub struct Recording(pub Arc<Mutex<HashMap<Key, Report>>>);
+
+impl Recording {
+    /// True if some open connection's last report satisfies `what`.
+    pub fn any(&self, what: impl Fn(&Report) -> bool) -> bool {
+        self.count(what) > 0
+    }
+
+    /// Open connections whose last report satisfies `what`.
+    pub fn count(&self, what: impl Fn(&Report) -> bool) -> usize {
+        self.0.lock().unwrap().values().filter(|r| what(r)).count()
+    }
+}
+
+/// One worker's recording timers.
+#[derive(Debug)]
+pub struct Recorder {
+    worker: usize,
+    reports: Arc<Mutex<HashMap<Key, Report>>>,
+}
+
+impl Parts for Recording {
+    type Store = Heap;
+    type Timers = Recorder;
+
+    fn store(&self, _: usize) -> Heap {
+        Heap
+    }
+
+    fn timers(&self, worker: usize) -> Recorder {
+        Recorder {
+            worker,
+            reports: Arc::clone(&self.0),
+        }
+    }
+}
+
+impl Timers for Recorder {
+    fn update(&mut self, token: Token, report: &Report, _: Instant) {
+        self.reports
+            .lock()
+            .unwrap()
+            .insert((self.worker, token), *report);
+    }
+
+    fn remove(&mut self, token: Token) {
+        self.reports.lock().unwrap().remove(&(self.worker, token));
+    }
+
+    fn timeout(&mut self, _: Instant) -> Option<Duration> {
+        None
+    }
+
+    fn next_expired(&mut self, _: Instant) -> Option<(Token, Expiry)> {
+        None
+    }
+}
+
+/// Deadlines armed, by worker and connection: when, what then, and for
+/// which phase.
+pub type Armed = Arc<Mutex<HashMap<Key, (Instant, Expiry, Phase)>>>;
+
+/// Test timers with one deadline per phase, for the hooks' tests: a
+/// connection that stays in a phase with a deadline longer than it is
+/// expired with that phase's [`Expiry`].
+#[derive(Debug, Clone)]
+pub struct Deadlines {
+    pub limits: Vec<(Phase, Duration, Expiry)>,
+    /// Say yes to a lingering close (`Timers::lingers`).
+    pub lingers: bool,
+    /// A bug on purpose: keep a closed connection's deadline armed.
+    pub forget_removals: bool,
+    armed: Armed,
+}
+
+impl Deadlines {
+    pub fn new(limits: Vec<(Phase, Duration, Expiry)>) -> Deadlines {
+        Deadlines {
+            limits,
+            lingers: false,
+            forget_removals: false,
+            armed: Armed::default(),
+        }
+    }
+
+    /// The deadlines armed now, for a test to watch.
+    pub fn armed(&self) -> Armed {
+        Arc::clone(&self.armed)
+    }
+}
+
+/// One worker's deadline timers.
+#[derive(Debug)]
+pub struct DeadlineTimers {
+    worker: usize,
+    config: Deadlines,
+}
+
+impl Parts for Deadlines {
+    type Store = Heap;
+    type Timers = DeadlineTimers;
+
+    fn store(&self, _: usize) -> Heap {
+        Heap
+    }
+
+    fn timers(&self, worker: usize) -> DeadlineTimers {
+        DeadlineTimers {
+            worker,
+            config: self.clone(),
+        }
+    }
+}
+
+impl DeadlineTimers {
+    fn armed(&self) -> std::sync::MutexGuard<'_, HashMap<Key, (Instant, Expiry, Phase)>> {
+        self.config.armed.lock().unwrap()
+    }
+}
+
+impl Timers for DeadlineTimers {
+    fn update(&mut self, token: Token, report: &Report, now: Instant) {
+        let key = (self.worker, token);
+        let limit = self.config.limits.iter().find(|(p, ..)| *p == report.phase);
+        match limit {
+            Some(&(_, limit, expiry)) => {
+                self.armed()
+                    .insert(key, (now + limit, expiry, report.phase));
+            }
+            None => {
+                self.armed().remove(&key);
+            }
+        }
+    }
+
+    fn remove(&mut self, token: Token) {
+        if !self.config.forget_removals {
+            self.armed().remove(&(self.worker, token));
+        }
+    }
+
+    fn timeout(&mut self, now: Instant) -> Option<Duration> {
+        let worker = self.worker;
+        let armed = self.armed();
+        let next = armed
+            .iter()
+            .filter(|((w, _), _)| *w == worker)
+            .map(|(_, (at, ..))| *at)
+            .min()?;
+        Some(next.saturating_duration_since(now))
+    }
+
+    fn next_expired(&mut self, now: Instant) -> Option<(Token, Expiry)> {
+        let worker = self.worker;
+        let mut armed = self.armed();
+        let (&key, &(_, expiry, _)) = armed
+            .iter()
+            .find(|((w, _), (at, ..))| *w == worker && *at <= now)?;
+        armed.remove(&key);
+        Some((key.1, expiry))
+    }
+
+    fn lingers(&self) -> bool {
+        self.config.lingers
+    }
+}
+
 /// The demo's routes plus what the tests need: `/slow/{ms}` (sleeps, and
 /// is marked blocking), `/panic`, and `/track` (records how many threads
 /// are inside it at once for the client named by `X-Client`).
 pub fn test_app() -> App {
+    test_app_with(Gate::default())
+}
+
+/// [`test_app`] plus `/gate`, a blocking route whose handler waits at
+/// `gate`, and `/big/{n}`, `n` bytes of a body shared by every response.
+pub fn test_app_with(gate: Gate) -> App {
     use eventcore_http::{Method, Response};
     use eventcore_router::Router;
-    use std::collections::HashMap;
-    use std::sync::Mutex;
-
     static INSIDE: Mutex<Option<HashMap<String, usize>>> = Mutex::new(None);
+    let track_gate = gate.clone();
     let router = Router::builder()
         .get("/plaintext", |_| Ok(Response::text("Hello, World!")))
         .get("/users/{id:[0-9]+}", |ctx| {
@@ -239,7 +499,15 @@ pub fn test_app() -> App {
             Ok(Response::text(format!("slept {ms}")))
         })
         .get("/panic", |_| panic!("a handler bug"))
-        .route(Method::Get, "/track", |ctx| {
+        .get("/gate", move |_| {
+            gate.pass();
+            Ok(Response::text("through the gate"))
+        })
+        .get("/big/{n:[0-9]+}", |ctx| {
+            let n: usize = ctx.params.get("n").unwrap_or_default().parse()?;
+            Ok(Response::text("").with_body_shared(big_body(n)))
+        })
+        .route(Method::Get, "/track", move |ctx| {
             let client =
                 String::from_utf8_lossy(ctx.request.header("x-client").unwrap_or(b"")).into_owned();
             let enter = |delta: isize| {
@@ -252,12 +520,28 @@ pub fn test_app() -> App {
                 *count
             };
             let inside = enter(1);
-            std::thread::sleep(Duration::from_millis(1));
-            enter(-1);
             let query = String::from_utf8_lossy(ctx.request.query().unwrap_or(b""));
+            // A client's first request waits at the gate (edge case 4).
+            if query == "0" {
+                track_gate.pass();
+            }
+            enter(-1);
             Ok(Response::text(format!("{inside} {query}")))
         })
         .build()
         .unwrap();
-    App::new(router).blocking("/slow").blocking("/track")
+    App::new(router)
+        .blocking("/slow")
+        .blocking("/track")
+        .blocking("/gate")
+}
+
+/// The first `n` bytes of one shared pattern (64 MiB at most), made once.
+pub fn big_body(n: usize) -> Arc<[u8]> {
+    static BIG: std::sync::OnceLock<Arc<[u8]>> = std::sync::OnceLock::new();
+    let all = BIG.get_or_init(|| pattern(64 << 20).into());
+    if n == all.len() {
+        return Arc::clone(all);
+    }
+    all[..n.min(all.len())].into()
 }
