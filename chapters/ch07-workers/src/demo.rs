@@ -2,7 +2,7 @@
 //! serve from this chapter on, and the final binary's default site.
 //!
 //! `/plaintext` and `/json` are the TechEmpower benchmark's two simplest
-//! tests, which is what every peer in `../shared/bench/` serves too.
+//! tests, which is what every peer in `bench/peers/` serves too.
 
 use eventcore_http::{Method, Response};
 use eventcore_router::{Ctx, HandlerResult, Router};

@@ -42,9 +42,10 @@ impl Store for Heap {
 /// [`Config::retain`](crate::Config::retain)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Retain {
-    /// What a small request leaves: buffers of the initial size and a
-    /// small field table; anything a large request or response grew is
-    /// given back. No allocation per request.
+    /// What small requests need: buffers of up to 16 KiB
+    /// ([`KEEP_IDLE`](crate::connection::KEEP_IDLE)) and a field table of up
+    /// to 16 lines; anything a large request or response grew is given
+    /// back. No allocation per request.
     #[default]
     Small,
     /// Nothing: the whole `Work` goes back to the store between requests.

@@ -1,0 +1,637 @@
+#!/usr/bin/env python3
+"""The whole-server benchmark harness: one server at a time on one core,
+the load generator on the other, and what the book's tables quote.
+
+    bench/harness.py series [-n PASSES] [--only NAME ...] [--add NAME=CMD ...]
+                            [--servers FILE] [--out DIR] [--series NAME]
+                            [--duration S] [--warmup S] [--idle N] [--quick]
+    bench/harness.py summary FILE.jsonl
+    bench/harness.py idle NAME=CMD [-n CONNECTIONS]
+    bench/harness.py idle-wakeups NAME=CMD [--seconds S]
+
+A server is a command line with `{port}` in it (bench/servers.toml lists
+ours and the peers'). For each pass and each server the series measures,
+each on a freshly started server pinned to CPU 0:
+
+  http      wrk pinned to CPU 1: plaintext keep-alive at 64 and 512
+            connections and 16-deep pipelining at 256; each a warm-up run,
+            then a measured run. Requests per second, latency percentiles
+            (50, 90, 99, 99.9) and the server's CPU time per request (user
+            and system, from /proc/PID/stat, summed over its processes).
+  idle      N keep-alive connections (from several 127.0.0.x source
+            addresses), one request each, then held: the server's RSS and
+            the kernel's memory (Slab, TCP pages) per connection.
+  syscalls  strace -c on the server while a client makes K keep-alive
+            requests one at a time on 8 connections: syscalls per request,
+            by name.
+
+Every result is one JSON line in DIR/SERIES.jsonl, the raw output of every
+tool beside it in DIR/raw/SERIES/. Loopback only; every run is bounded in
+time; only the processes this harness started are signalled.
+"""
+
+import argparse
+import json
+import os
+import resource
+import selectors
+import shlex
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import tomllib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+CLK = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+SERVER_CPU, CLIENT_CPU = "0", "1"
+FIRST_PORT = 28180
+
+
+def log(*args):
+    print("[harness]", *args, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- processes
+
+def children():
+    """Every process's children, from /proc."""
+    kids = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+            ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        kids.setdefault(ppid, []).append(int(entry))
+    return kids
+
+
+def tree(root):
+    """`root` and its descendants (nginx's master and workers, say)."""
+    kids, out, todo = children(), [], [root]
+    while todo:
+        pid = todo.pop()
+        if os.path.exists(f"/proc/{pid}"):
+            out.append(pid)
+            todo.extend(kids.get(pid, []))
+    return out
+
+
+def cpu_seconds(root):
+    """User and system CPU seconds of a process tree, all threads."""
+    user = system = 0
+    for pid in tree(root):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        user += int(fields[11])
+        system += int(fields[12])
+    return user / CLK, system / CLK
+
+
+def status_bytes(root, field):
+    """A /proc/PID/status size (VmRSS, VmHWM) summed over a process tree."""
+    total = 0
+    for pid in tree(root):
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith(field + ":"):
+                        total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return total
+
+
+def rss_bytes(root):
+    return status_bytes(root, "VmRSS")
+
+
+def peak_rss_bytes(root):
+    return status_bytes(root, "VmHWM")
+
+
+def kernel_memory():
+    """Bytes the kernel holds in its slab caches, and in TCP buffers."""
+    slab = 0
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("Slab:"):
+                slab = int(line.split()[1]) * 1024
+    tcp_pages = 0
+    with open("/proc/net/sockstat") as f:
+        for line in f:
+            if line.startswith("TCP:"):
+                fields = line.split()[1:]
+                values = dict(zip(fields[::2], fields[1::2]))
+                tcp_pages = int(values.get("mem", 0))
+    return slab, tcp_pages * PAGE
+
+
+class Server:
+    """A server started by this harness, pinned to SERVER_CPU."""
+
+    def __init__(self, name, cmd, port, raw_dir):
+        self.name, self.port = name, port
+        self.command = cmd.format(port=port, root=ROOT)
+        self.log_path = os.path.join(raw_dir, f"{name}.log")
+        self.process = None
+
+    def __enter__(self):
+        log_file = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            ["taskset", "-c", SERVER_CPU, "bash", "-c", "exec " + self.command],
+            stdout=log_file, stderr=log_file, cwd=ROOT)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited at start (see {self.log_path})")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            raise RuntimeError(f"{self.name} did not listen on {self.port} in 15 s")
+        status, body = request_once(self.port, "/plaintext")
+        if status != 200 or body != b"Hello, World!":
+            raise RuntimeError(f"{self.name}: /plaintext answered {status} {body[:40]!r}")
+        return self
+
+    @property
+    def pid(self):
+        return self.process.pid
+
+    def __exit__(self, *_):
+        if self.process is None or self.process.poll() is not None:
+            return
+        pids = tree(self.process.pid)
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        # Anything it started and left behind (it started it: ours to end).
+        for pid in pids[1:]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def request_once(port, path):
+    """One GET on a new connection: (status, body)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = content_length(head)
+        while len(body) < length:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+        status = int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/") else 0
+        return status, body[:length]
+
+
+def content_length(head):
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return int(value)
+    return 0
+
+
+# ---------------------------------------------------------------- http (wrk)
+
+WRK_SCRIPT = os.path.join(HERE, "wrk", "report.lua")
+SCENARIOS = [("plaintext-c64", 64, 1), ("plaintext-c512", 512, 1), ("pipelined16-c256", 256, 16)]
+
+
+def run_wrk(server, conns, depth, seconds, raw_path):
+    url = f"http://127.0.0.1:{server.port}/plaintext"
+    command = ["taskset", "-c", CLIENT_CPU, "wrk", "-t1", f"-c{conns}", f"-d{seconds}s",
+               "--latency", "--timeout", "5s", "-s", WRK_SCRIPT, url, "--", str(depth)]
+    out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    with open(raw_path, "w") as f:
+        f.write(" ".join(command) + "\n" + out.stdout + out.stderr)
+    for line in out.stdout.splitlines():
+        if line.startswith("{"):
+            return json.loads(line)
+    raise RuntimeError(f"wrk printed no report (see {raw_path})")
+
+
+def measure_http(server, raw_dir, tag, duration, warmup):
+    results = []
+    for scenario, conns, depth in SCENARIOS:
+        stem = os.path.join(raw_dir, f"{server.name}-{tag}-{scenario}")
+        if warmup:
+            run_wrk(server, conns, depth, warmup, stem + ".warmup.txt")
+        user0, sys0 = cpu_seconds(server.pid)
+        report = run_wrk(server, conns, depth, duration, stem + ".txt")
+        user1, sys1 = cpu_seconds(server.pid)
+        requests = max(report["requests"], 1)
+        seconds = report["duration_us"] / 1e6
+        results.append({
+            "kind": "http", "scenario": scenario, "conns": conns, "pipeline": depth,
+            "requests": report["requests"], "rps": report["requests"] / seconds,
+            "errors": report["errors"], "latency_us": report["latency_us"],
+            "cpu_us_per_request": (user1 - user0 + sys1 - sys0) * 1e6 / requests,
+            "user_us_per_request": (user1 - user0) * 1e6 / requests,
+            "peak_rss": peak_rss_bytes(server.pid),
+        })
+        log(f"{server.name} {scenario}: {results[-1]['rps']:,.0f} req/s, "
+            f"{results[-1]['cpu_us_per_request']:.2f} µs CPU/req")
+    return results
+
+
+# ---------------------------------------------------------------- idle memory
+
+IP_BIND_ADDRESS_NO_PORT = 24
+
+
+def open_idle(port, count, sources, timeout):
+    """`count` connections, one request answered on each, kept open."""
+    deadline = time.monotonic() + timeout
+    request = b"GET /plaintext HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    selector = selectors.DefaultSelector()
+    conns, done = [], 0
+    for i in range(count):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # Ports are chosen at connect, per source address: more than 28,000
+        # connections to one server port need several sources.
+        s.setsockopt(socket.IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, 1)
+        s.bind((f"127.0.0.{2 + i % sources}", 0))
+        s.setblocking(False)
+        s.connect_ex(("127.0.0.1", port))
+        conns.append(s)
+        selector.register(s, selectors.EVENT_WRITE, [b"", False])
+        # Keep the connects in flight bounded, and answer what is ready.
+        while len(conns) - done > 512 or (i == count - 1 and done < count):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{done} of {count} connections answered in {timeout} s")
+            for key, events in selector.select(timeout=1):
+                state = key.data
+                if events & selectors.EVENT_WRITE and not state[1]:
+                    key.fileobj.send(request)
+                    state[1] = True
+                    selector.modify(key.fileobj, selectors.EVENT_READ, state)
+                    continue
+                chunk = key.fileobj.recv(4096)
+                if not chunk:
+                    raise RuntimeError("the server closed an idle connection")
+                state[0] += chunk
+                head, sep, body = state[0].partition(b"\r\n\r\n")
+                if sep and len(body) >= content_length(head):
+                    selector.unregister(key.fileobj)
+                    done += 1
+    return conns
+
+
+def measure_idle(server, count, sources=8, hold=3.0):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    request_once(server.port, "/plaintext")
+    time.sleep(0.5)  # let the warm-up connection close
+    rss0, (slab0, tcp0) = rss_bytes(server.pid), kernel_memory()
+    started = time.monotonic()
+    conns = open_idle(server.port, count, sources, timeout=180)
+    opened = time.monotonic() - started
+    time.sleep(hold)
+    rss1, (slab1, tcp1) = rss_bytes(server.pid), kernel_memory()
+    # Still open? A server that dropped idle connections would look frugal.
+    alive = sum(1 for c in conns if peek_open(c))
+    for c in conns:
+        c.close()
+    result = {
+        "kind": "idle", "connections": count, "still_open": alive, "open_seconds": opened,
+        "rss_before": rss0, "rss_after": rss1,
+        "user_bytes_per_connection": (rss1 - rss0) / count,
+        # Both ends of every connection live in this machine's kernel.
+        "kernel_slab_bytes_per_connection_pair": (slab1 - slab0) / count,
+        "kernel_tcp_buffer_bytes_per_connection_pair": (tcp1 - tcp0) / count,
+    }
+    log(f"{server.name} idle x{count}: {result['user_bytes_per_connection']:,.0f} B/conn user, "
+        f"{result['kernel_slab_bytes_per_connection_pair']:,.0f} B/pair kernel slab, {alive} open")
+    return result
+
+
+def peek_open(conn):
+    try:
+        conn.setblocking(False)
+        return conn.recv(1, socket.MSG_PEEK) != b""
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+
+
+# ---------------------------------------------------------------- syscalls
+
+def keep_alive_requests(port, total, conns):
+    """Exactly `total` requests, one at a time per connection, on `conns`
+    connections: what a syscall count per request is divided by."""
+    request = b"GET /plaintext HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    selector = selectors.DefaultSelector()
+    left = total
+    for _ in range(conns):
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s.setblocking(False)
+        s.send(request)
+        left -= 1
+        selector.register(s, selectors.EVENT_READ, [b""])
+    answered, deadline = 0, time.monotonic() + 300
+    while answered < total:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{answered} of {total} answered in 300 s")
+        for key, _ in selector.select(timeout=1):
+            state = key.data
+            chunk = key.fileobj.recv(65536)
+            if not chunk:
+                raise RuntimeError("the server closed a keep-alive connection")
+            state[0] += chunk
+            while True:
+                head, sep, body = state[0].partition(b"\r\n\r\n")
+                length = content_length(head)
+                if not sep or len(body) < length:
+                    break
+                state[0] = body[length:]
+                answered += 1
+                if left > 0:
+                    key.fileobj.send(request)
+                    left -= 1
+    for key in list(selector.get_map().values()):
+        key.fileobj.close()
+
+
+def strace_counts(text):
+    """{syscall: calls} from `strace -c`'s table. Its errors column is blank
+    when a call never failed, so fields are counted from both ends."""
+    counts = {}
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) < 5 or not fields[0][0].isdigit() or fields[-1] == "total":
+            continue
+        try:
+            counts[fields[-1]] = int(fields[3])
+        except ValueError:
+            continue
+    return counts
+
+
+def traced(pids, raw_path, action):
+    """Runs `action` under `strace -c -f` attached to `pids`; returns counts."""
+    command = ["strace", "-c", "-f", "-o", raw_path]
+    for pid in pids:
+        command += ["-p", str(pid)]
+    tracer = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)  # strace attaches to every thread before the load starts
+    try:
+        action()
+    finally:
+        tracer.send_signal(signal.SIGINT)
+        tracer.wait(timeout=30)
+    with open(raw_path) as f:
+        return strace_counts(f.read())
+
+
+def measure_syscalls(server, raw_dir, tag, total=20000, conns=8):
+    raw = os.path.join(raw_dir, f"{server.name}-{tag}-strace.txt")
+    counts = traced(tree(server.pid), raw, lambda: keep_alive_requests(server.port, total, conns))
+    per_request = {name: calls / total for name, calls in sorted(counts.items())}
+    result = {"kind": "syscalls", "requests": total, "conns": conns,
+              "per_request": sum(per_request.values()), "by_name": per_request}
+    log(f"{server.name} syscalls: {result['per_request']:.2f} per request")
+    return result
+
+
+def idle_wakeups(server, raw_dir, seconds):
+    raw = os.path.join(raw_dir, f"{server.name}-idle-strace.txt")
+    counts = traced(tree(server.pid), raw, lambda: time.sleep(seconds))
+    return {"kind": "idle_wakeups", "seconds": seconds, "syscalls": sum(counts.values()),
+            "by_name": counts}
+
+
+# ---------------------------------------------------------------- series
+
+def machine():
+    model = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {"cpu": model, "cores": os.cpu_count(), "kernel": os.uname().release,
+            "loadavg": open("/proc/loadavg").read().split()[:3]}
+
+
+def load_servers(path, only, added):
+    with open(path, "rb") as f:
+        servers = [(s["name"], s["cmd"]) for s in tomllib.load(f)["server"]]
+    for spec in added:
+        name, _, cmd = spec.partition("=")
+        servers.append((name, cmd))
+    if only:
+        servers = [s for s in servers if s[0] in only]
+        missing = set(only) - {s[0] for s in servers}
+        if missing:
+            sys.exit(f"harness: no server named {', '.join(sorted(missing))}")
+    return servers
+
+
+def wait_for_quiet(limit=300):
+    """Waits (at most `limit` s) for the 1-minute load average to fall below
+    0.5, so that a series does not start on a busy machine."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        load = float(open("/proc/loadavg").read().split()[0])
+        if load < 0.5:
+            return load
+        log(f"load average {load}: waiting for a quiet machine")
+        time.sleep(15)
+    return float(open("/proc/loadavg").read().split()[0])
+
+
+def series(args):
+    for tool in ("wrk", "strace", "taskset"):
+        if subprocess.run(["which", tool], capture_output=True).returncode != 0:
+            sys.exit(f"harness: {tool} is missing (bench/setup.sh installs it)")
+    servers = load_servers(args.servers, args.only, args.add)
+    name = args.series or time.strftime("%Y%m%dT%H%M%S")
+    raw_dir = os.path.join(args.out, "raw", name)
+    os.makedirs(raw_dir, exist_ok=True)
+    out_path = os.path.join(args.out, f"{name}.jsonl")
+    duration, warmup, idle = args.duration, args.warmup, args.idle
+    if args.quick:
+        duration, warmup, idle = 2, 1, 1000
+    quiet = wait_for_quiet() if not args.quick else None
+    head = {"kind": "series", "series": name, "passes": args.passes, "duration_s": duration,
+            "warmup_s": warmup, "idle_connections": idle, "machine": machine(),
+            "load_at_start": quiet, "servers": dict(servers),
+            "git": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                                  capture_output=True, text=True).stdout.strip()}
+    with open(out_path, "a") as out:
+        out.write(json.dumps(head) + "\n")
+        for n in range(1, args.passes + 1):
+            tag = f"pass{n}"
+            for i, (server_name, cmd) in enumerate(servers):
+                port = FIRST_PORT + i
+                common = {"series": name, "server": server_name, "pass": n}
+                try:
+                    with Server(server_name, cmd, port, raw_dir) as server:
+                        for r in measure_http(server, raw_dir, tag, duration, warmup):
+                            out.write(json.dumps({**common, **r}) + "\n")
+                    with Server(server_name, cmd, port, raw_dir) as server:
+                        out.write(json.dumps({**common, **measure_idle(server, idle)}) + "\n")
+                    with Server(server_name, cmd, port, raw_dir) as server:
+                        out.write(json.dumps({**common, **measure_syscalls(server, raw_dir, tag)}) + "\n")
+                except (RuntimeError, subprocess.TimeoutExpired, OSError) as e:
+                    log(f"{server_name} pass {n}: {e}")
+                    out.write(json.dumps({**common, "kind": "error", "error": str(e)}) + "\n")
+                out.flush()
+    log(f"results: {out_path}")
+    print(summarize(out_path))
+
+
+# ---------------------------------------------------------------- summary
+
+def median_spread(values):
+    if not values:
+        return None
+    return statistics.median(values), min(values), max(values)
+
+
+def fmt(stat, digits=2, unit=""):
+    if stat is None:
+        return "-"
+    median, low, high = stat
+    if len({round(v, digits) for v in (median, low, high)}) == 1 or low == high:
+        return f"{median:,.{digits}f}{unit}"
+    return f"{median:,.{digits}f}{unit} ({low:,.{digits}f}-{high:,.{digits}f})"
+
+
+def summarize(path):
+    rows = [json.loads(line) for line in open(path) if line.strip()]
+    head = next((r for r in rows if r["kind"] == "series"), {})
+    servers = list(dict.fromkeys(r["server"] for r in rows if "server" in r))
+    lines = [f"# Series {head.get('series', '?')}",
+             "",
+             f"Machine: {head.get('machine', {}).get('cpu', '?')}, "
+             f"{head.get('machine', {}).get('cores', '?')} cores, Linux "
+             f"{head.get('machine', {}).get('kernel', '?')}; commit {head.get('git', '?')}; "
+             f"{head.get('passes', '?')} passes of {head.get('duration_s', '?')} s runs after "
+             f"{head.get('warmup_s', '?')} s warm-ups; server on CPU {SERVER_CPU}, wrk on CPU "
+             f"{CLIENT_CPU}. Medians, with the range over passes in parentheses.",
+             ""]
+    by = lambda server, kind, **match: [r for r in rows if r.get("server") == server  # noqa: E731
+                                        and r["kind"] == kind
+                                        and all(r.get(k) == v for k, v in match.items())]
+    lines += ["| server | CPU µs/req c64 (user) | c512 (user) | pipelined 16, c256 (user) |"
+              " req/s c64 | req/s pipelined | p50 / p99 / p99.9 c64 (µs) | p50 / p99 c512 (µs) |",
+              "|---|---|---|---|---|---|---|---|"]
+    for s in servers:
+        cells = [s]
+        for scenario in ("plaintext-c64", "plaintext-c512", "pipelined16-c256"):
+            runs = by(s, "http", scenario=scenario)
+            total = median_spread([r["cpu_us_per_request"] for r in runs])
+            user = median_spread([r["user_us_per_request"] for r in runs])
+            cells.append(f"{fmt(total)} ({user[0]:.2f})" if total else "-")
+        for scenario in ("plaintext-c64", "pipelined16-c256"):
+            cells.append(fmt(median_spread([r["rps"] for r in by(s, "http", scenario=scenario)]), 0))
+        c64 = by(s, "http", scenario="plaintext-c64")
+        c512 = by(s, "http", scenario="plaintext-c512")
+        pct = lambda runs, p: median_spread([r["latency_us"][p] for r in runs])  # noqa: E731
+        cells.append(" / ".join(fmt(pct(c64, p), 0) for p in ("p50", "p99", "p999")))
+        cells.append(" / ".join(fmt(pct(c512, p), 0) for p in ("p50", "p99")))
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "| server | user bytes per idle connection | kernel slab bytes per connection pair |"
+              " still open | syscalls per request | by name (median pass) | errors |",
+              "|---|---|---|---|---|---|---|"]
+    for s in servers:
+        idle = by(s, "idle")
+        calls = by(s, "syscalls")
+        names = ""
+        if calls:
+            mid = sorted(calls, key=lambda r: r["per_request"])[len(calls) // 2]
+            names = ", ".join(f"{k} {v:.2f}" for k, v in sorted(mid["by_name"].items(),
+                                                               key=lambda kv: -kv[1]) if v >= 0.01)
+        errors = len(by(s, "error")) + sum(1 for r in by(s, "http")
+                                           if any(r["errors"].values()))
+        lines.append("| " + " | ".join([
+            s,
+            fmt(median_spread([r["user_bytes_per_connection"] for r in idle]), 0),
+            fmt(median_spread([r["kernel_slab_bytes_per_connection_pair"] for r in idle]), 0),
+            fmt(median_spread([r["still_open"] for r in idle]), 0),
+            fmt(median_spread([r["per_request"] for r in calls])),
+            names, str(errors)]) + " |")
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    s = commands.add_parser("series", help="measure every server, PASSES times")
+    s.add_argument("-n", "--passes", type=int, default=3)
+    s.add_argument("--servers", default=os.path.join(HERE, "servers.toml"))
+    s.add_argument("--only", nargs="*", default=[])
+    s.add_argument("--add", nargs="*", default=[], metavar="NAME=CMD")
+    s.add_argument("--out", default=os.path.join(HERE, "results"))
+    s.add_argument("--series", help="the series' name (default: the time)")
+    s.add_argument("--duration", type=int, default=10)
+    s.add_argument("--warmup", type=int, default=3)
+    s.add_argument("--idle", type=int, default=10000, help="idle connections to hold")
+    s.add_argument("--quick", action="store_true", help="2 s runs, 1,000 idle: a smoke test")
+    m = commands.add_parser("summary", help="the markdown tables of a series")
+    m.add_argument("file")
+    i = commands.add_parser("idle", help="memory per idle connection, one server")
+    i.add_argument("server", metavar="NAME=CMD")
+    i.add_argument("-n", "--connections", type=int, default=10000)
+    i.add_argument("--out", default=os.path.join(HERE, "results"))
+    w = commands.add_parser("idle-wakeups", help="syscalls of an idle server")
+    w.add_argument("server", metavar="NAME=CMD")
+    w.add_argument("--seconds", type=float, default=3.0)
+    w.add_argument("--out", default=os.path.join(HERE, "results"))
+    args = parser.parse_args()
+    if args.command == "series":
+        series(args)
+    elif args.command == "summary":
+        print(summarize(args.file), end="")
+    else:
+        name, _, cmd = args.server.partition("=")
+        raw_dir = os.path.join(args.out, "raw", args.command)
+        os.makedirs(raw_dir, exist_ok=True)
+        with Server(name, cmd, FIRST_PORT, raw_dir) as server:
+            time.sleep(0.5)
+            if args.command == "idle":
+                result = measure_idle(server, args.connections)
+            else:
+                result = idle_wakeups(server, raw_dir, args.seconds)
+        result = {"server": name, "machine": machine(), **result}
+        with open(os.path.join(args.out, f"{args.command}.jsonl"), "a") as out:
+            out.write(json.dumps(result) + "\n")
+        print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
