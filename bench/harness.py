@@ -6,6 +6,7 @@ the load generator on the other, and what the book's tables quote.
                             [--servers FILE] [--out DIR] [--series NAME]
                             [--duration S] [--warmup S] [--idle N] [--quick]
     bench/harness.py summary FILE.jsonl
+    bench/harness.py ab NAME=CMD NAME=CMD [--rounds N] [--series NAME]
     bench/harness.py idle NAME=CMD [-n CONNECTIONS]
     bench/harness.py idle-wakeups NAME=CMD [--seconds S]
 
@@ -24,6 +25,10 @@ each on a freshly started server pinned to CPU 0:
   syscalls  strace -c on the server while a client makes K keep-alive
             requests one at a time on 8 connections: syscalls per request,
             by name.
+
+`ab` compares two servers closely: each round runs every http scenario on
+both, in alternating order (ABBA), so that a drift of the machine during
+the run falls on both alike; it reports the mean and the spread of each.
 
 Every result is one JSON line in DIR/SERIES.jsonl, the raw output of every
 tool beside it in DIR/raw/SERIES/. Loopback only; every run is bounded in
@@ -511,6 +516,44 @@ def series(args):
     print(summarize(out_path))
 
 
+def ab(args):
+    pair = [spec.partition("=")[::2] for spec in args.servers]
+    name = args.series or "ab-" + time.strftime("%Y%m%dT%H%M%S")
+    raw_dir = os.path.join(args.out, "raw", name)
+    os.makedirs(raw_dir, exist_ok=True)
+    out_path = os.path.join(args.out, f"{name}.jsonl")
+    head = {"kind": "series", "series": name, "rounds": args.rounds, "duration_s": args.duration,
+            "warmup_s": args.warmup, "machine": machine(), "load_at_start": wait_for_quiet(),
+            "servers": dict(pair), "git": subprocess.run(
+                ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                text=True).stdout.strip()}
+    with open(out_path, "a") as out:
+        out.write(json.dumps(head) + "\n")
+        for n in range(args.rounds):
+            order = pair if n % 2 == 0 else pair[::-1]
+            for server_name, cmd in order:
+                with Server(server_name, cmd, FIRST_PORT, raw_dir) as server:
+                    for r in measure_http(server, raw_dir, f"round{n + 1}", args.duration,
+                                          args.warmup):
+                        out.write(json.dumps({"series": name, "server": server_name,
+                                              "pass": n + 1, **r}) + "\n")
+                out.flush()
+    rows = [json.loads(line) for line in open(out_path)][1:]
+    print(f"| scenario | {pair[0][0]} CPU µs/req (user) | {pair[1][0]} | difference |")
+    print("|---|---|---|---|")
+    for scenario, _, _ in SCENARIOS:
+        cells = []
+        means = []
+        for server_name, _ in pair:
+            runs = [r for r in rows if r["server"] == server_name and r["scenario"] == scenario]
+            total = [r["cpu_us_per_request"] for r in runs]
+            user = [r["user_us_per_request"] for r in runs]
+            means.append(statistics.mean(total))
+            cells.append(f"{statistics.mean(total):.3f} ± {statistics.stdev(total):.3f} "
+                         f"({statistics.mean(user):.3f})")
+        print(f"| {scenario} | {cells[0]} | {cells[1]} | {100 * (means[0] / means[1] - 1):+.1f}% |")
+
+
 # ---------------------------------------------------------------- summary
 
 def median_spread(values):
@@ -604,6 +647,13 @@ def main():
     s.add_argument("--quick", action="store_true", help="2 s runs, 1,000 idle: a smoke test")
     m = commands.add_parser("summary", help="the markdown tables of a series")
     m.add_argument("file")
+    a = commands.add_parser("ab", help="two servers, alternating, every http scenario")
+    a.add_argument("servers", nargs=2, metavar="NAME=CMD")
+    a.add_argument("--rounds", type=int, default=6)
+    a.add_argument("--series", help="the comparison's name (default: the time)")
+    a.add_argument("--duration", type=int, default=10)
+    a.add_argument("--warmup", type=int, default=3)
+    a.add_argument("--out", default=os.path.join(HERE, "results"))
     i = commands.add_parser("idle", help="memory per idle connection, one server")
     i.add_argument("server", metavar="NAME=CMD")
     i.add_argument("-n", "--connections", type=int, default=10000)
@@ -615,6 +665,8 @@ def main():
     args = parser.parse_args()
     if args.command == "series":
         series(args)
+    elif args.command == "ab":
+        ab(args)
     elif args.command == "summary":
         print(summarize(args.file), end="")
     else:

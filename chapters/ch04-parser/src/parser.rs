@@ -183,9 +183,16 @@ impl Parser {
     /// Gives back what a large request left behind: the chunked-body buffer
     /// entirely, and any field table beyond [`SMALL_TABLE`] lines. For a
     /// connection going idle, between requests.
+    #[inline]
     pub fn shrink(&mut self) {
-        self.chunked_body = Vec::new();
-        self.head.headers.shrink_to(SMALL_TABLE);
+        // Checked first: a connection calls this between any two events,
+        // and there is usually nothing to give back.
+        if self.chunked_body.capacity() > 0 {
+            self.chunked_body = Vec::new();
+        }
+        if self.head.headers.capacity() > SMALL_TABLE {
+            self.head.headers.shrink_to(SMALL_TABLE);
+        }
     }
 
     /// Hands out the field table, empty, so that a pool can keep it while

@@ -171,9 +171,9 @@ pub struct Work {
     output: Buffer,
     parser: Parser,
     /// A large body whose head is in `output`: sent from where it is,
-    /// never copied, `sent` bytes of it so far.
+    /// never copied; `left` bytes of it still to go.
     body: Body,
-    sent: usize,
+    left: usize,
     /// `100 Continue` went out for the request being read.
     continue_sent: bool,
 }
@@ -205,7 +205,7 @@ impl Work {
             output: Buffer::new(),
             parser: Parser::new(limits),
             body: Body::Empty,
-            sent: 0,
+            left: 0,
             continue_sent: false,
         }
     }
@@ -227,6 +227,7 @@ impl Work {
     /// Gives back what a large request or response left: an empty buffer
     /// that grew past [`KEEP_IDLE`] is released (the next read or response
     /// takes new storage), and the parser keeps a small table.
+    #[inline]
     pub fn shrink(&mut self) {
         for buffer in [&mut self.input, &mut self.output] {
             if buffer.is_empty() && buffer.allocated_bytes() > KEEP_IDLE {
@@ -245,12 +246,12 @@ impl Work {
         self.output.retrieve_all();
         self.parser.reset();
         self.body = Body::Empty;
-        self.sent = 0;
+        self.left = 0;
         self.continue_sent = false;
     }
 
     fn sending_body(&self) -> bool {
-        self.sent < self.body.len()
+        self.left > 0
     }
 
     /// Output that blocks further answers: the high-water mark reached, or
@@ -322,6 +323,7 @@ impl Connection {
     /// With [`Retain::Small`] a buffer that grew for a large request or
     /// response shrinks back; with [`Retain::Nothing`] a connection with
     /// nothing read and nothing to send hands all of it back to `store`.
+    #[inline]
     pub fn park(&mut self, store: &mut impl Store, retain: Retain) {
         let Some(work) = &mut self.work else {
             return;
@@ -460,7 +462,7 @@ impl Connection {
                     let work = self.work();
                     let request = work.parser.request(work.input.peek());
                     // The router catches a panicking handler and answers 500.
-                    let response = env.app.router().handle(request);
+                    let mut response = env.app.router().handle(request);
                     // After the handler: a drain may have begun meanwhile.
                     let context = Context {
                         head_request: request.method() == Method::Head,
@@ -468,7 +470,7 @@ impl Connection {
                         http10_keep_alive: request.version() == Version::Http10
                             && request.keep_alive(),
                     };
-                    self.respond(response, context, env.date);
+                    self.respond(&mut response, context, env.date);
                     let work = self.work();
                     work.input.retrieve(len);
                     work.parser.reset();
@@ -484,7 +486,7 @@ impl Connection {
                     };
                     work.input.retrieve_all();
                     work.parser.reset();
-                    self.respond(Response::error(error.status()), context, env.date);
+                    self.respond(&mut Response::error(error.status()), context, env.date);
                 }
             }
         }
@@ -495,13 +497,13 @@ impl Connection {
     /// Queues a response. A large body stays where the handler put it: the
     /// connection keeps it and sends it after the head, in gathered writes,
     /// however long the client takes to read it.
-    fn respond(&mut self, mut response: Response, context: Context, date: &DateCache) {
+    fn respond(&mut self, response: &mut Response, context: Context, date: &DateCache) {
         let work = self.work();
-        let rest = write_response(&mut work.output, &response, context, date);
+        let rest = write_response(&mut work.output, response, context, date);
         if !rest.is_empty() {
             // `rest` is the whole body: keep the body, not a copy of it.
             work.body = std::mem::take(&mut response.body);
-            work.sent = 0;
+            work.left = work.body.len();
         }
         if context.close || response.close {
             self.state = State::Disconnecting;
@@ -525,7 +527,7 @@ impl Connection {
             close: true,
             ..Context::default()
         };
-        self.respond(Response::error(status), context, env.date);
+        self.respond(&mut Response::error(status), context, env.date);
         if self.flush().is_err() {
             return Outcome::Close;
         }
@@ -541,19 +543,27 @@ impl Connection {
         let Some(work) = self.work.as_deref_mut() else {
             return Ok(());
         };
-        loop {
-            let body = &work.body.as_bytes()[work.sent..];
-            let result = if body.is_empty() {
-                if work.output.is_empty() {
-                    break;
-                }
+        while !work.output.is_empty() || work.left > 0 {
+            let result = if work.left == 0 {
                 work.output.send_to(&self.sock)
             } else {
                 // Head and body in one gathered write.
-                work.output.send_with(&self.sock, body).map(|sent| {
-                    work.sent += sent.body;
-                    sent.head + sent.body
-                })
+                let body = work.body.as_bytes();
+                match work
+                    .output
+                    .send_with(&self.sock, &body[body.len() - work.left..])
+                {
+                    Ok(sent) => {
+                        work.left -= sent.body;
+                        if work.left == 0 {
+                            // All out: let go of the body (a Vec or a
+                            // reference count).
+                            work.body = Body::Empty;
+                        }
+                        Ok(sent.head + sent.body)
+                    }
+                    Err(e) => Err(e),
+                }
             };
             match result {
                 Ok(n) => self.moved += n as u64,
@@ -561,9 +571,6 @@ impl Connection {
                 Err(e) => return Err(e),
             }
         }
-        // All out: let go of the body (a Vec or a reference count).
-        work.body = Body::Empty;
-        work.sent = 0;
         Ok(())
     }
     // ANCHOR_END: flush

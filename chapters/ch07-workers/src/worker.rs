@@ -502,9 +502,15 @@ impl<P: Parts> Worker<P> {
                     .settings
                     .env(&self.app, &self.date, &self.shared.draining, false);
                 let outcome = guarded(conn, &env, &mut self.store, event.read_closed);
-                // Registered for both directions already; only a connection
-                // that yields is registered again, so that the poller
-                // reports it after the others ready now.
+                // The common case, kept short: registered for both
+                // directions already, the connection waits.
+                if matches!(outcome, Outcome::Wait(_)) && self.draining.is_none() {
+                    conn.park(&mut self.store, self.settings.retain);
+                    let report = conn.report(self.settings.high_water);
+                    return self.timers.update(token, &report, now);
+                }
+                // Only a connection that yields is registered again, so
+                // that the poller reports it after the others ready now.
                 let rearm = matches!(outcome, Outcome::Yield(_));
                 self.handled(token, outcome, rearm, now);
             }
