@@ -7,6 +7,7 @@ the load generator on the other, and what the book's tables quote.
                             [--duration S] [--warmup S] [--idle N] [--quick]
     bench/harness.py summary FILE.jsonl
     bench/harness.py ab NAME=CMD NAME=CMD [--rounds N] [--series NAME]
+    bench/harness.py instructions NAME=CMD ...
     bench/harness.py idle NAME=CMD [-n CONNECTIONS]
     bench/harness.py idle-wakeups NAME=CMD [--seconds S]
 
@@ -25,6 +26,12 @@ each on a freshly started server pinned to CPU 0:
   syscalls  strace -c on the server while a client makes K keep-alive
             requests one at a time on 8 connections: syscalls per request,
             by name.
+
+`instructions` runs each server under valgrind's callgrind and counts the
+instructions it executes per request: 20,000 keep-alive requests on 64
+connections (one request per event), and 1,000 batches of 16 pipelined
+requests on one connection. Unlike time, the count is the same for the same
+binary and input whatever else the machine is doing.
 
 `ab` compares two servers closely: each round runs every http scenario on
 both, in alternating order (ABBA), so that a drift of the machine during
@@ -554,6 +561,66 @@ def ab(args):
         print(f"| {scenario} | {cells[0]} | {cells[1]} | {100 * (means[0] / means[1] - 1):+.1f}% |")
 
 
+def pipelined_batches(port, batches, depth=16):
+    """`batches` writes of `depth` requests on one connection, each batch's
+    answers read before the next is sent."""
+    request = b"GET /plaintext HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" * depth
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as s:
+        for _ in range(batches):
+            s.sendall(request)
+            data, answered = b"", 0
+            while answered < depth:
+                chunk = s.recv(65536)
+                if not chunk:
+                    raise RuntimeError("the server closed the connection")
+                data += chunk
+                while True:
+                    head, sep, body = data.partition(b"\r\n\r\n")
+                    length = content_length(head)
+                    if not sep or len(body) < length:
+                        break
+                    data, answered = body[length:], answered + 1
+
+
+def callgrind_total(dump):
+    with open(dump) as f:
+        for line in f:
+            if line.startswith(("summary:", "totals:")):
+                return int(line.split()[1])
+    raise RuntimeError(f"no totals in {dump}")
+
+
+def instructions(args):
+    raw_dir = os.path.join(args.out, "raw", "instructions")
+    os.makedirs(raw_dir, exist_ok=True)
+    loads = [("keep-alive c64", 20000, lambda port: keep_alive_requests(port, 20000, 64)),
+             ("pipelined 16", 16000, lambda port: pipelined_batches(port, 1000))]
+    results = []
+    for spec in args.servers:
+        name, _, cmd = spec.partition("=")
+        for load, requests, run in loads:
+            out = os.path.join(raw_dir, f"{name}-{load.split()[0]}.callgrind")
+            traced_cmd = f"valgrind --tool=callgrind --callgrind-out-file={out} " + cmd
+            with Server(name, traced_cmd, FIRST_PORT, raw_dir) as server:
+                keep_alive_requests(server.port, 200, 8)  # warm-up
+                subprocess.run(["callgrind_control", "-z", str(server.pid)], check=True,
+                               capture_output=True)
+                run(server.port)
+                subprocess.run(["callgrind_control", "-d", "measured", str(server.pid)],
+                               check=True, capture_output=True)
+                dumps = sorted(f for f in os.listdir(raw_dir)
+                               if f.startswith(os.path.basename(out)) and "measured" in
+                               open(os.path.join(raw_dir, f), errors="ignore").read(2000))
+                total = callgrind_total(os.path.join(raw_dir, dumps[-1]))
+            result = {"server": name, "kind": "instructions", "load": load,
+                      "requests": requests, "per_request": total / requests}
+            log(f"{name} {load}: {result['per_request']:,.0f} instructions per request")
+            results.append(result)
+    with open(os.path.join(args.out, "instructions.jsonl"), "a") as f:
+        for r in results:
+            f.write(json.dumps({"machine": machine(), **r}) + "\n")
+
+
 # ---------------------------------------------------------------- summary
 
 def median_spread(values):
@@ -647,6 +714,9 @@ def main():
     s.add_argument("--quick", action="store_true", help="2 s runs, 1,000 idle: a smoke test")
     m = commands.add_parser("summary", help="the markdown tables of a series")
     m.add_argument("file")
+    c = commands.add_parser("instructions", help="instructions per request, under callgrind")
+    c.add_argument("servers", nargs="+", metavar="NAME=CMD")
+    c.add_argument("--out", default=os.path.join(HERE, "results"))
     a = commands.add_parser("ab", help="two servers, alternating, every http scenario")
     a.add_argument("servers", nargs=2, metavar="NAME=CMD")
     a.add_argument("--rounds", type=int, default=6)
@@ -667,6 +737,8 @@ def main():
         series(args)
     elif args.command == "ab":
         ab(args)
+    elif args.command == "instructions":
+        instructions(args)
     elif args.command == "summary":
         print(summarize(args.file), end="")
     else:
