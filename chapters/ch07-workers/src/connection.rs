@@ -361,11 +361,29 @@ impl Connection {
         if self.state == State::Lingering {
             return self.linger(env, store);
         }
-        self.equip(store, env.limits);
         // Edge-triggered: this event may be the only notice of bytes that
         // are already there, so start by assuming there is something to read.
         let mut readable = true;
         let mut turn = 0;
+        if self.work.is_none() {
+            // Nothing read and nothing to send: a new connection, or an idle
+            // one that gave its working memory back. The first read lands in
+            // the stack, and memory comes from the store only with bytes: a
+            // wake-up for nothing, or the client's FIN, costs it nothing.
+            match self.first_read(store, env.limits) {
+                Ok(0) => self.peer_closed = true,
+                Ok(n) => {
+                    turn = n;
+                    self.moved += n as u64;
+                    readable = read_closed || n >= SPILL_SIZE;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(_) => return Outcome::Close,
+            }
+            if self.work.is_none() {
+                return self.next_step(env, turn);
+            }
+        }
         loop {
             // Steps 9-12: answer every complete request already read. Bytes
             // may be waiting from before a pause or a trip to the pool.
@@ -419,6 +437,23 @@ impl Connection {
         self.next_step(env, turn)
     }
     // ANCHOR_END: on_ready
+
+    /// Reads into a buffer with no storage, which takes its storage from a
+    /// `Work` of `store`'s only if bytes come (chapter 2's
+    /// `read_from_fd_with`); that `Work` becomes the connection's.
+    fn first_read(&mut self, store: &mut impl Store, limits: Limits) -> io::Result<usize> {
+        let mut input = Buffer::new();
+        let mut taken = None;
+        let n = input.read_from_fd_with(&self.sock, || {
+            let work = taken.insert(store.take(limits));
+            work.input.take_storage().unwrap_or_default()
+        })?;
+        if let Some(mut work) = taken {
+            work.input = input;
+            self.work = Some(work);
+        }
+        Ok(n)
+    }
 
     /// The working memory; `on_ready` equips the connection before it
     /// calls anything that uses this.

@@ -22,6 +22,7 @@
 //! |---|---|
 //! | the router plus the routes that may block | [`app`] |
 //! | the demo application (`/plaintext`, `/json`, `/echo`, `/users/{id}`) | [`demo`] |
+//! | the example servers' flags, logger and life until Ctrl-C | [`example`] |
 //! | the connection state machine: read, answer, write, backpressure; its phases | [`connection`] |
 //! | the event loop, its table, mailbox and pool | `worker` |
 //! | where a connection's working memory comes from ([`Store`]) | [`store`] |
@@ -49,6 +50,7 @@ pub mod app;
 pub mod config;
 pub mod connection;
 pub mod demo;
+pub mod example;
 mod listening;
 pub mod parts;
 pub mod server;

@@ -25,6 +25,12 @@ pub trait Parts: Send + 'static {
     fn slots(&self) -> usize {
         0
     }
+    /// Connections per worker at most. A connection beyond it closes the
+    /// idle connection the timers name ([`Timers::evict`]), or is answered
+    /// `503` and closed if they name none. No limit in chapter 7.
+    fn limit(&self) -> usize {
+        usize::MAX
+    }
 }
 
 /// Chapter 7's parts: working memory from the heap, no deadlines, a table

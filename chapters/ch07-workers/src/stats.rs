@@ -2,8 +2,9 @@
 //! tests that wait for a condition instead of sleeping.
 //!
 //! Only events that cost a syscall or more are counted (a connection
-//! accepted or closed, a pause in accepting, a request refused), so the
-//! atomic increments never show beside them; requests themselves are not.
+//! accepted, evicted or closed, a pause in accepting, a request refused),
+//! so the atomic increments never show beside them; requests themselves
+//! are not.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
@@ -21,6 +22,12 @@ pub struct Stats {
     /// Requests answered `503 Service Unavailable` because the worker's
     /// pool queue was full.
     pub refused: u64,
+    /// Idle connections closed to make room for a new one at the
+    /// connection limit ([`Parts::limit`](crate::Parts::limit)).
+    pub evicted: u64,
+    /// New connections answered `503` and closed at the connection limit,
+    /// because none was idle.
+    pub over_limit: u64,
 }
 // ANCHOR_END: stats
 
@@ -31,6 +38,8 @@ pub(crate) struct Counters {
     pub accepted: AtomicU64,
     pub accept_pauses: AtomicU64,
     pub refused: AtomicU64,
+    pub evicted: AtomicU64,
+    pub over_limit: AtomicU64,
 }
 
 impl Counters {
@@ -40,6 +49,8 @@ impl Counters {
             accepted: self.accepted.load(Ordering::Relaxed),
             accept_pauses: self.accept_pauses.load(Ordering::Relaxed),
             refused: self.refused.load(Ordering::Relaxed),
+            evicted: self.evicted.load(Ordering::Relaxed),
+            over_limit: self.over_limit.load(Ordering::Relaxed),
         }
     }
 

@@ -50,6 +50,13 @@ pub trait Timers {
     fn lingers(&self) -> bool {
         false
     }
+    /// The idle connection to close first when the worker is at its
+    /// connection limit ([`Parts::limit`](crate::Parts::limit)): the one
+    /// idle the longest, taken off the timers. `None` if no timer knows of
+    /// one; the new connection is then answered `503`.
+    fn evict(&mut self) -> Option<Token> {
+        None
+    }
 }
 
 /// No deadlines: chapter 7's timers.

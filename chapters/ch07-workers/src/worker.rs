@@ -190,6 +190,8 @@ pub(crate) struct Worker<P: Parts> {
     listening: Option<Listening>,
     pool: ThreadPool<Visit>,
     conns: Slots<Entry>,
+    /// Connections this worker holds at most (`Parts::limit`).
+    limit: usize,
     store: P::Store,
     timers: P::Timers,
     date: DateCache,
@@ -309,6 +311,7 @@ impl<P: Parts> Worker<P> {
             listening,
             pool,
             conns: Slots::with_capacity(parts.slots()),
+            limit: parts.limit(),
             store: parts.store(id),
             timers,
             date: DateCache::default(),
@@ -453,6 +456,9 @@ impl<P: Parts> Worker<P> {
         if self.draining.is_some() {
             return; // accepted before the drain began: closed unanswered
         }
+        if self.conns.len() >= self.limit && !self.make_room() {
+            return self.turn_away(sock);
+        }
         let Ok(token) = self.conns.insert(Entry::Here(Connection::new(sock))) else {
             log::warn!("a worker's table is full; closing a new connection");
             return;
@@ -486,6 +492,39 @@ impl<P: Parts> Worker<P> {
         }
     }
     // ANCHOR_END: add
+
+    // ANCHOR: limit
+    /// At the connection limit: closes the idle connection the timers name
+    /// (the one idle the longest, with chapter 8's). An idle keep-alive
+    /// connection may be closed at any time (RFC 9112 section 9.5); its
+    /// client opens a new one for its next request.
+    fn make_room(&mut self) -> bool {
+        while let Some(token) = self.timers.evict() {
+            // The timers' word is checked: only a connection still idle.
+            if let Some(Entry::Here(conn)) = self.conns.get(token) {
+                if conn.phase() == Phase::Idle {
+                    Counters::count(&self.counters.evicted);
+                    self.close(token);
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// At the connection limit with no idle connection to close: `503`
+    /// and a close, at once, rather than a client left waiting for a slot.
+    /// A new socket's send buffer is empty, so the answer goes out whole.
+    fn turn_away(&mut self, sock: Socket) {
+        Counters::count(&self.counters.over_limit);
+        let mut conn = Connection::new(sock);
+        let env = self
+            .settings
+            .env(&self.app, &self.date, &self.shared.draining, false);
+        let _ = conn.fail(503, &env, &mut self.store);
+        conn.recycle(&mut self.store);
+    }
+    // ANCHOR_END: limit
 
     // ANCHOR: on_event
     fn on_event(&mut self, token: Token, event: &Event, now: Instant) {
