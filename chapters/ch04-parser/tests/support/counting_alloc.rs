@@ -95,6 +95,11 @@ pub fn allocations_anywhere_in(f: impl FnOnce()) -> usize {
     ALL.load(Ordering::Relaxed) - before
 }
 
+/// Bytes live on the heap now, over all threads.
+pub fn live_bytes() -> isize {
+    LIVE.load(Ordering::SeqCst)
+}
+
 /// How far the bytes live on the heap (all threads) rose above where they
 /// were when `f` started, at their highest while it ran.
 pub fn peak_growth_in(f: impl FnOnce()) -> usize {
