@@ -10,6 +10,8 @@ the load generator on the other, and what the book's tables quote.
     bench/harness.py instructions NAME=CMD ...
     bench/harness.py idle NAME=CMD [-n CONNECTIONS]
     bench/harness.py idle-wakeups NAME=CMD [--seconds S]
+    bench/harness.py churn NAME=CMD [-n CONNECTIONS]
+    bench/harness.py start NAME=CMD ... [--runs N]
 
 A server is a command line with `{port}` in it (bench/servers.toml lists
 ours and the peers'). For each pass and each server the series measures,
@@ -32,6 +34,12 @@ instructions it executes per request: 20,000 keep-alive requests on 64
 connections (one request per event), and 1,000 batches of 16 pipelined
 requests on one connection. Unlike time, the count is the same for the same
 binary and input whatever else the machine is doing.
+
+`churn` opens and closes connections, one request each (wrk with
+`Connection: close`, 16 at a time), until N have been made, and samples the
+server's RSS every 5 s: memory that grows with connections served, not
+held, shows there. `start` times each server from exec to its first
+accepted connection, and reads its RSS then (what pre-allocating costs).
 
 `ab` compares two servers closely: each round runs every http scenario on
 both, in alternating order (ABBA), so that a drift of the machine during
@@ -442,6 +450,64 @@ def idle_wakeups(server, raw_dir, seconds):
             "by_name": counts}
 
 
+# ---------------------------------------------------------------- churn, start
+
+def churn(server, raw_dir, total, chunk_seconds=5, limit=600):
+    """Connections made and closed, one request each, until `total`: the
+    server's RSS after each chunk of `chunk_seconds`."""
+    url = f"http://127.0.0.1:{server.port}/plaintext"
+    command = ["taskset", "-c", CLIENT_CPU, "wrk", "-t1", "-c16", f"-d{chunk_seconds}s",
+               "-H", "Connection: close", url]
+    done, samples, errors = 0, [rss_bytes(server.pid)], 0
+    deadline = time.monotonic() + limit
+    with open(os.path.join(raw_dir, f"{server.name}-churn.txt"), "w") as raw:
+        while done < total and time.monotonic() < deadline:
+            out = subprocess.run(command, capture_output=True, text=True,
+                                 timeout=chunk_seconds + 60)
+            raw.write(" ".join(command) + "\n" + out.stdout + out.stderr)
+            made = [int(line.split()[0]) for line in out.stdout.splitlines()
+                    if " requests in " in line]
+            if not made:
+                raise RuntimeError(f"wrk printed no request count: {out.stderr[:200]}")
+            done += made[0]
+            errors += sum(int(n) for line in out.stdout.splitlines()
+                          if line.strip().startswith("Non-2xx") for n in line.split()[-1:])
+            samples.append(rss_bytes(server.pid))
+            log(f"{server.name} churn: {done:,} connections, RSS {samples[-1]:,} B")
+    return {"kind": "churn", "connections": done, "non_2xx": errors,
+            "rss_samples": samples, "rss_first_chunk": samples[1] if len(samples) > 1 else None,
+            "rss_last": samples[-1], "rss_max": max(samples)}
+
+
+def measure_start(name, cmd, port, runs):
+    """Seconds from exec to the first accepted connection, and the RSS then,
+    for `runs` fresh starts: medians, and every run."""
+    times, rss = [], []
+    for _ in range(runs):
+        command = cmd.format(port=port, root=ROOT)
+        started = time.monotonic()
+        process = subprocess.Popen(["taskset", "-c", SERVER_CPU, "bash", "-c", "exec " + command],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        try:
+            deadline = started + 15
+            while True:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{name} did not start")
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.001)
+            times.append(time.monotonic() - started)
+            request_once(port, "/plaintext")
+            rss.append(rss_bytes(process.pid))
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=10)
+    return {"kind": "start", "runs": runs, "seconds_median": statistics.median(times),
+            "rss_median": statistics.median(rss), "seconds": times, "rss": rss}
+
+
 # ---------------------------------------------------------------- series
 
 def machine():
@@ -728,6 +794,14 @@ def main():
     i.add_argument("server", metavar="NAME=CMD")
     i.add_argument("-n", "--connections", type=int, default=10000)
     i.add_argument("--out", default=os.path.join(HERE, "results"))
+    h = commands.add_parser("churn", help="RSS while connections come and go")
+    h.add_argument("server", metavar="NAME=CMD")
+    h.add_argument("-n", "--connections", type=int, default=1_000_000)
+    h.add_argument("--out", default=os.path.join(HERE, "results"))
+    t = commands.add_parser("start", help="start-up time and RSS")
+    t.add_argument("servers", nargs="+", metavar="NAME=CMD")
+    t.add_argument("--runs", type=int, default=5)
+    t.add_argument("--out", default=os.path.join(HERE, "results"))
     w = commands.add_parser("idle-wakeups", help="syscalls of an idle server")
     w.add_argument("server", metavar="NAME=CMD")
     w.add_argument("--seconds", type=float, default=3.0)
@@ -741,6 +815,15 @@ def main():
         instructions(args)
     elif args.command == "summary":
         print(summarize(args.file), end="")
+    elif args.command == "start":
+        with open(os.path.join(args.out, "start.jsonl"), "a") as out:
+            for spec in args.servers:
+                name, _, cmd = spec.partition("=")
+                result = {"server": name, "machine": machine(),
+                          **measure_start(name, cmd, FIRST_PORT, args.runs)}
+                log(f"{name}: started in {result['seconds_median'] * 1e3:.1f} ms, "
+                    f"RSS {result['rss_median']:,} B")
+                out.write(json.dumps(result) + "\n")
     else:
         name, _, cmd = args.server.partition("=")
         raw_dir = os.path.join(args.out, "raw", args.command)
@@ -749,6 +832,8 @@ def main():
             time.sleep(0.5)
             if args.command == "idle":
                 result = measure_idle(server, args.connections)
+            elif args.command == "churn":
+                result = churn(server, raw_dir, args.connections)
             else:
                 result = idle_wakeups(server, raw_dir, args.seconds)
         result = {"server": name, "machine": machine(), **result}

@@ -18,4 +18,5 @@ if ((${#missing[@]})); then
 fi
 cargo build --release --locked --manifest-path bench/peers/Cargo.toml
 cargo build --release --locked -p ch07-workers --example server
+cargo build --release --locked -p ch08-pooling --example pooled
 echo "ready: bench/harness.py series -n 3"

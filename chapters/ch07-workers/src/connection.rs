@@ -438,6 +438,7 @@ impl Connection {
     }
     // ANCHOR_END: on_ready
 
+    // ANCHOR: first_read
     /// Reads into a buffer with no storage, which takes its storage from a
     /// `Work` of `store`'s only if bytes come (chapter 2's
     /// `read_from_fd_with`); that `Work` becomes the connection's.
@@ -454,9 +455,10 @@ impl Connection {
         }
         Ok(n)
     }
+    // ANCHOR_END: first_read
 
-    /// The working memory; `on_ready` equips the connection before it
-    /// calls anything that uses this.
+    /// The working memory; `on_ready` returns before anything uses this
+    /// if the connection has none (its first read took one if bytes came).
     fn work(&mut self) -> &mut Work {
         self.work
             .as_deref_mut()

@@ -17,6 +17,7 @@ use eventcore_pooling::Pooling;
 use eventcore_workers::example::{self, number};
 use eventcore_workers::{Config, Retain, Server, demo};
 
+// ANCHOR: flags
 fn flag(parts: &mut Pooling, flag: &str, value: &str) -> Option<Result<(), String>> {
     let setting = match flag {
         "--slots" => &mut parts.slots,
@@ -38,3 +39,4 @@ fn main() -> ExitCode {
         Server::start_with(config, demo::app(), parts)
     })
 }
+// ANCHOR_END: flags
