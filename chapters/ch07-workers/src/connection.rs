@@ -81,6 +81,10 @@ pub struct Report {
     /// Whether the connection still reads; false while backpressure holds
     /// it (its output is at the high-water mark) or once it is closing.
     pub reading: bool,
+    /// Requests answered with the connection's working memory (counting
+    /// from 0 when it took it, wrapping): a timer that sees it change
+    /// knows that the head being read now is a new request's.
+    pub answered: u32,
 }
 // ANCHOR_END: phase
 
@@ -176,6 +180,8 @@ pub struct Work {
     left: usize,
     /// `100 Continue` went out for the request being read.
     continue_sent: bool,
+    /// Requests answered since this `Work` was taken, for [`Report`].
+    answered: u32,
 }
 // ANCHOR_END: connection
 
@@ -207,6 +213,7 @@ impl Work {
             body: Body::Empty,
             left: 0,
             continue_sent: false,
+            answered: 0,
         }
     }
 
@@ -248,6 +255,7 @@ impl Work {
         self.body = Body::Empty;
         self.left = 0;
         self.continue_sent = false;
+        self.answered = 0;
     }
 
     fn sending_body(&self) -> bool {
@@ -301,6 +309,7 @@ impl Connection {
             phase: self.phase(),
             moved: self.moved,
             reading: self.state == State::Connected && !self.peer_closed && !blocked,
+            answered: self.work.as_ref().map_or(0, |w| w.answered),
         }
     }
     // ANCHOR_END: report
@@ -512,6 +521,7 @@ impl Connection {
                     work.input.retrieve(len);
                     work.parser.reset();
                     work.continue_sent = false;
+                    work.answered = work.answered.wrapping_add(1);
                 }
                 Err(error) => {
                     // RFC 9112 section 9.6 lets a server close at any time;

@@ -26,6 +26,7 @@
 //! |---|---|
 //! | the per-worker pool of working memory | [`pool`] |
 //! | idle connections, oldest first | [`idle`] |
+//! | lists of connections threaded through a per-slot array | [`lists`] |
 //! | the parts and settings that give a server all three | [`parts`] |
 //!
 //! ## How it connects to the next layer
@@ -35,9 +36,11 @@
 //! keeps them.
 
 pub mod idle;
+pub mod lists;
 pub mod parts;
 pub mod pool;
 
 pub use idle::IdleList;
+pub use lists::SlotLists;
 pub use parts::{Pooling, Reports};
 pub use pool::{Pool, PoolCounters, PoolStats};
