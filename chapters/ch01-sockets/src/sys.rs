@@ -61,19 +61,29 @@ pub fn retry_on_eintr<T>(mut f: impl FnMut() -> io::Result<T>) -> io::Result<T> 
 /// hard limit is far higher: a server (or a test with a thousand clients)
 /// raises it at start. Never lowers it.
 pub fn raise_fd_limit(want: u64) -> io::Result<u64> {
+    let (soft, hard) = fd_limits()?;
+    let target = want.min(hard);
+    if soft < target {
+        let limit = libc::rlimit {
+            rlim_cur: target,
+            rlim_max: hard,
+        };
+        // SAFETY: setrlimit reads the struct we pass.
+        cvt(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) })?;
+        return Ok(target);
+    }
+    Ok(soft)
+}
+
+/// This process's soft and hard limits on open fds (`RLIMIT_NOFILE`).
+pub fn fd_limits() -> io::Result<(u64, u64)> {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
     };
     // SAFETY: getrlimit writes one rlimit into the struct we pass.
     cvt(unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) })?;
-    let target = want.min(limit.rlim_max);
-    if limit.rlim_cur < target {
-        limit.rlim_cur = target;
-        // SAFETY: setrlimit reads the struct we pass.
-        cvt(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) })?;
-    }
-    Ok(limit.rlim_cur)
+    Ok((limit.rlim_cur, limit.rlim_max))
 }
 // ANCHOR_END: fd_limit
 

@@ -11,6 +11,7 @@
 //! to stderr ([`example`](eventcore_workers::example)).
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use eventcore_workers::{Server, demo, example};
 
@@ -19,6 +20,7 @@ fn main() -> ExitCode {
         "",
         (),
         |_, _, _| None,
-        |config, ()| Server::start(config, demo::app()),
+        // Ctrl-C stops at once: no drain (chapter 9 adds one).
+        |config, ()| Ok((Server::start(config, demo::app())?, Duration::ZERO)),
     )
 }

@@ -11,6 +11,7 @@
 use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use crate::{Config, Server, signal};
 
@@ -70,12 +71,14 @@ fn parse_args<S>(config: &mut Config, state: &mut S, extra: ExtraFlag<S>) -> Res
 
 /// Parses the command line into a `Config` (and `state`, through
 /// `extra`), starts the server with `start`, serves until SIGINT or
-/// SIGTERM and stops. Exit code 2 for a bad command line.
+/// SIGTERM and stops: at once if `start` gave a drain time of zero, else
+/// by draining for at most that long (a second signal ends the process at
+/// once, exit code 1). Exit code 2 for a bad command line.
 pub fn run<S>(
     usage: &str,
     mut state: S,
     extra: ExtraFlag<S>,
-    start: impl FnOnce(Config, S) -> io::Result<Server>,
+    start: impl FnOnce(Config, S) -> io::Result<(Server, Duration)>,
 ) -> ExitCode {
     // Fails only if a logger is already installed, which this is the first to do.
     let _ = log::set_logger(&LOGGER);
@@ -94,11 +97,17 @@ pub fn run<S>(
         return ExitCode::from(2);
     }
     // Every connection is an fd: take all the kernel allows (chapter 1).
-    if let Err(e) = eventcore_sockets::sys::raise_fd_limit(u64::MAX) {
-        eprintln!("server: raising the fd limit: {e}");
+    match eventcore_sockets::sys::fd_limits() {
+        Ok((soft, hard)) => match eventcore_sockets::sys::raise_fd_limit(u64::MAX) {
+            Ok(now) => {
+                log::info!("file descriptors: soft limit {now} (was {soft}), hard limit {hard}")
+            }
+            Err(e) => eprintln!("server: raising the fd limit: {e}"),
+        },
+        Err(e) => eprintln!("server: reading the fd limit: {e}"),
     }
-    let server = match start(config, state) {
-        Ok(server) => server,
+    let (server, drain) = match start(config, state) {
+        Ok(started) => started,
         Err(e) => {
             eprintln!("server: {e}");
             return ExitCode::FAILURE;
@@ -113,7 +122,18 @@ pub fn run<S>(
     if let Err(e) = signal::wait_for_termination() {
         eprintln!("server: waiting for signals: {e}");
     }
-    match server.stop() {
+    let stopped = if drain.is_zero() {
+        server.stop()
+    } else {
+        match drain_or_second_signal(server, drain) {
+            Some(result) => result,
+            None => {
+                eprintln!("server: a second signal: stopping at once");
+                return ExitCode::from(1);
+            }
+        }
+    };
+    match stopped {
         Ok(()) => {
             println!("stopped");
             ExitCode::SUCCESS
@@ -124,3 +144,34 @@ pub fn run<S>(
         }
     }
 }
+
+// ANCHOR: drain
+/// Drains the server (for at most `drain`) on another thread, and watches
+/// for a second SIGINT or SIGTERM meanwhile: `None` if one came first,
+/// which ends the process without waiting for the drain.
+fn drain_or_second_signal(server: Server, drain: Duration) -> Option<io::Result<()>> {
+    println!("draining, for at most {drain:?}; a second signal stops at once");
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(server.drain(drain));
+    });
+    loop {
+        match finished.recv_timeout(Duration::ZERO) {
+            Ok(result) => return Some(result),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Some(Err(io::Error::other("the drain thread failed")));
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        // Looks again at the drain 20 times a second, only while draining.
+        match signal::wait_for_termination_for(Duration::from_millis(50)) {
+            Ok(Some(_)) => return None,
+            Ok(None) => {}
+            Err(e) => {
+                eprintln!("server: waiting for signals: {e}");
+                return finished.recv().ok();
+            }
+        }
+    }
+}
+// ANCHOR_END: drain

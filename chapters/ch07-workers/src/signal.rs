@@ -9,6 +9,7 @@
 
 use std::io;
 use std::mem::MaybeUninit;
+use std::time::Duration;
 
 /// The set {SIGINT, SIGTERM}.
 fn termination_set() -> io::Result<libc::sigset_t> {
@@ -48,5 +49,30 @@ pub fn wait_for_termination() -> io::Result<i32> {
         return Err(io::Error::from_raw_os_error(rc));
     }
     Ok(signal)
+}
+
+/// Like [`wait_for_termination`], for at most `timeout`: `None` if no
+/// signal came.
+pub fn wait_for_termination_for(timeout: Duration) -> io::Result<Option<i32>> {
+    let set = termination_set()?;
+    let time = libc::timespec {
+        tv_sec: timeout.as_secs() as libc::time_t,
+        tv_nsec: libc::c_long::from(timeout.subsec_nanos() as i32),
+    };
+    loop {
+        // SAFETY: the set and the timespec are live and initialized; a
+        // null siginfo pointer is allowed.
+        let rc = unsafe { libc::sigtimedwait(&set, std::ptr::null_mut(), &time) };
+        if rc >= 0 {
+            return Ok(Some(rc));
+        }
+        let error = io::Error::last_os_error();
+        match error.raw_os_error() {
+            Some(libc::EAGAIN) => return Ok(None),
+            // Another signal's handler interrupted the wait.
+            Some(libc::EINTR) => continue,
+            _ => return Err(error),
+        }
+    }
 }
 // ANCHOR_END: signals

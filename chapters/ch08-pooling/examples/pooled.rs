@@ -12,31 +12,29 @@
 //! no limit). Ctrl-C stops it.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use eventcore_pooling::Pooling;
-use eventcore_workers::example::{self, number};
+use eventcore_workers::example;
 use eventcore_workers::{Config, Retain, Server, demo};
 
 // ANCHOR: flags
-fn flag(parts: &mut Pooling, flag: &str, value: &str) -> Option<Result<(), String>> {
-    let setting = match flag {
-        "--slots" => &mut parts.slots,
-        "--pool-bytes" => &mut parts.pool_bytes,
-        "--max-connections" => &mut parts.max_connections,
-        _ => return None,
-    };
-    Some(number(flag, value).map(|n| *setting = n))
-}
-
 fn main() -> ExitCode {
-    let usage = " [--slots N] [--pool-bytes N] [--max-connections N]";
-    example::run(usage, Pooling::default(), flag, |config, parts| {
-        // Idle connections give their working memory back to the pool.
-        let config = Config {
-            retain: Retain::Nothing,
-            ..config
-        };
-        Server::start_with(config, demo::app(), parts)
-    })
+    example::run(
+        Pooling::USAGE,
+        Pooling::default(),
+        Pooling::flag,
+        |config, parts| {
+            // Idle connections give their working memory back to the pool.
+            let config = Config {
+                retain: Retain::Nothing,
+                ..config
+            };
+            Ok((
+                Server::start_with(config, demo::app(), parts)?,
+                Duration::ZERO,
+            ))
+        },
+    )
 }
 // ANCHOR_END: flags

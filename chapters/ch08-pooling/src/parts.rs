@@ -51,6 +51,22 @@ impl Default for Pooling {
 // ANCHOR_END: pooling
 
 impl Pooling {
+    /// The example servers' flags for these settings (`--slots N`,
+    /// `--pool-bytes N`, `--max-connections N`): `None` if `flag` is not
+    /// one of them (chapter 7's `example::run` takes it).
+    pub fn flag(&mut self, flag: &str, value: &str) -> Option<Result<(), String>> {
+        let setting = match flag {
+            "--slots" => &mut self.slots,
+            "--pool-bytes" => &mut self.pool_bytes,
+            "--max-connections" => &mut self.max_connections,
+            _ => return None,
+        };
+        Some(eventcore_workers::example::number(flag, value).map(|n| *setting = n))
+    }
+
+    /// The usage line of [`Pooling::flag`]'s flags.
+    pub const USAGE: &str = " [--slots N] [--pool-bytes N] [--max-connections N]";
+
     /// What the pools of the workers started with these parts (or a clone
     /// of them) hold and have done.
     pub fn stats(&self) -> PoolStats {

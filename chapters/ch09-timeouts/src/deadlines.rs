@@ -58,6 +58,32 @@ impl Default for Timeouts {
 }
 // ANCHOR_END: timeouts
 
+impl Timeouts {
+    /// The example servers' flags for these settings, in milliseconds
+    /// (`--idle-timeout-ms N` and so on): `None` if `flag` is not one of
+    /// them.
+    pub fn flag(&mut self, flag: &str, value: &str) -> Option<Result<(), String>> {
+        let setting = match flag {
+            "--idle-timeout-ms" => &mut self.idle,
+            "--head-timeout-ms" => &mut self.head,
+            "--body-timeout-ms" => &mut self.body,
+            "--write-timeout-ms" => &mut self.write,
+            "--linger-timeout-ms" => &mut self.linger,
+            _ => return None,
+        };
+        Some(millis(flag, value).map(|d| *setting = d))
+    }
+
+    /// The usage line of [`Timeouts::flag`]'s flags.
+    pub const USAGE: &str = " [--idle-timeout-ms N] [--head-timeout-ms N] [--body-timeout-ms N] \
+        [--write-timeout-ms N] [--linger-timeout-ms N]";
+}
+
+/// A flag's value in milliseconds.
+pub fn millis(flag: &str, value: &str) -> Result<Duration, String> {
+    eventcore_workers::example::number(flag, value).map(|n| Duration::from_millis(n as u64))
+}
+
 /// The lists, one per kind of deadline.
 const IDLE: usize = 0;
 const HEAD: usize = 1;
