@@ -1,5 +1,6 @@
-//! The idle connections of one worker, in the order they went idle: the
-//! ones to close first when the worker is at its connection limit.
+//! The idle keep-alive connections of one worker, in the order they went
+//! idle: the ones to close first when the worker is at its connection
+//! limit. A new connection that has sent nothing is not one of them.
 //!
 //! nginx keeps its idle keep-alive connections on a queue ("reusable
 //! connections") and closes the oldest when it runs short of free
@@ -68,7 +69,11 @@ impl IdleList {
 impl Timers for IdleList {
     fn update(&mut self, token: Token, report: &Report, _: Instant) {
         match report.phase {
-            Phase::Idle => self.push_back(token),
+            // Between requests: it has sent something (all of it answered),
+            // and may be closed. A new connection that has sent nothing
+            // yet is not on the list: its request may be on the way, and
+            // closing it would cut that request off.
+            Phase::Idle if report.moved > 0 => self.push_back(token),
             _ => self.remove(token),
         }
     }

@@ -42,8 +42,8 @@ pub struct Pool {
 
 impl Store for Pool {
     fn take(&mut self, limits: Limits) -> Box<Work> {
-        self.counters.out.fetch_add(1, Ordering::Relaxed);
-        self.counters.taken.fetch_add(1, Ordering::Relaxed);
+        bump(&self.counters.out, 1);
+        bump64(&self.counters.taken);
         match self.free.pop() {
             Some(work) => {
                 self.bytes -= work.heap_bytes();
@@ -51,20 +51,20 @@ impl Store for Pool {
                 work
             }
             None => {
-                self.counters.made.fetch_add(1, Ordering::Relaxed);
+                bump64(&self.counters.made);
                 Box::new(Work::new(limits))
             }
         }
     }
 
     fn give(&mut self, mut work: Box<Work>) {
-        self.counters.out.fetch_sub(1, Ordering::Relaxed);
+        bump(&self.counters.out, -1);
         // What a large request or response grew goes back to the heap now:
         // the pool keeps small `Work`s, each good for any next request.
         work.shrink();
         let size = work.heap_bytes();
         if self.bytes + size > self.cap {
-            self.counters.freed.fetch_add(1, Ordering::Relaxed);
+            bump64(&self.counters.freed);
             return drop(work);
         }
         self.bytes += size;
@@ -105,11 +105,21 @@ impl Pool {
         self.bytes
     }
 
-    // Plain stores, not read-modify-writes: only this thread writes them.
     fn publish(&self) {
         self.counters.kept.store(self.free.len(), Ordering::Relaxed);
         self.counters.bytes.store(self.bytes, Ordering::Relaxed);
     }
+}
+
+// The counters are written by the worker alone, so a load and a store do
+// (no locked read-modify-write on the hot path); others only read them.
+fn bump(counter: &AtomicUsize, by: isize) {
+    let now = counter.load(Ordering::Relaxed);
+    counter.store(now.wrapping_add_signed(by), Ordering::Relaxed);
+}
+
+fn bump64(counter: &AtomicU64) {
+    counter.store(counter.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
 }
 
 /// What one worker's pool does, for [`PoolStats`]: written by the worker

@@ -142,3 +142,30 @@ fn at_the_limit_a_new_client_closes_the_oldest_idle_connection() {
     }
 }
 // ANCHOR_END: idle
+
+// ANCHOR: fresh
+#[test]
+fn new_connections_that_have_sent_nothing_are_not_evicted() {
+    for model in MODELS {
+        let server = start(model, limited());
+        // LIMIT connections that have sent nothing yet: their requests may
+        // be on the way, so closing them would cut those off.
+        let mut fresh: Vec<TcpStream> = (0..LIMIT).map(|_| connect(&server)).collect();
+        wait_until("all accepted", || server.connections() == LIMIT);
+        for _ in 0..5 {
+            let mut extra = connect(&server);
+            let _ = extra.write_all(REQUEST);
+            let answer = read_to_close(&mut extra);
+            assert!(answer.starts_with("HTTP/1.1 503"), "{model}: {answer:?}");
+        }
+        assert_eq!(server.stats().evicted, 0, "{model}");
+        for stream in &mut fresh {
+            stream.write_all(REQUEST).unwrap();
+            assert!(
+                read_answer(stream).starts_with("HTTP/1.1 200 OK"),
+                "{model}"
+            );
+        }
+    }
+}
+// ANCHOR_END: fresh

@@ -9,7 +9,7 @@
 //! Node.js keeps its timers the same way (one list per duration); nginx
 //! keeps them in a red-black tree (O(log n), any duration), the Linux
 //! kernel and tokio in timing wheels (O(1), any duration, at a resolution).
-//! With five fixed durations, five lists are the simplest that is O(1).
+//! With a few fixed durations, a list per kind is the simplest that is O(1).
 //!
 //! Timers are keyed by the connection's token, slot and generation, like
 //! chapter 7's events: a deadline left over from a closed connection finds
@@ -84,13 +84,17 @@ pub fn millis(flag: &str, value: &str) -> Result<Duration, String> {
     eventcore_workers::example::number(flag, value).map(|n| Duration::from_millis(n as u64))
 }
 
-/// The lists, one per kind of deadline.
+/// The lists, one per kind of deadline. A new connection that has sent
+/// nothing waits on its own list, with the idle timeout: it is never the
+/// one closed to make room at the connection limit (its request may be on
+/// the way), which takes the front of `IDLE`.
 const IDLE: usize = 0;
 const HEAD: usize = 1;
 const BODY: usize = 2;
 const WRITE: usize = 3;
 const LINGER: usize = 4;
-const KINDS: usize = 5;
+const FRESH: usize = 5;
+const KINDS: usize = 6;
 
 // ANCHOR: deadlines
 /// One worker's deadlines.
@@ -161,14 +165,15 @@ impl Deadlines {
 
     fn duration(&self, kind: usize) -> Duration {
         let t = &self.timeouts;
-        [t.idle, t.head, t.body, t.write, t.linger][kind]
+        [t.idle, t.head, t.body, t.write, t.linger, t.idle][kind]
     }
 }
 
-/// The list a phase's deadline goes on; `None` for a connection away on
-/// the pool, which its handler has, not a timer.
-fn kind_of(phase: Phase) -> Option<usize> {
-    match phase {
+/// The list a connection's deadline goes on; `None` for one away on the
+/// pool, which its handler has, not a timer.
+fn kind_of(report: &Report) -> Option<usize> {
+    match report.phase {
+        Phase::Idle if report.moved == 0 => Some(FRESH),
         Phase::Idle => Some(IDLE),
         Phase::Head => Some(HEAD),
         Phase::Body => Some(BODY),
@@ -191,7 +196,7 @@ impl Timers for Deadlines {
         // Away on the pool: its handler has it. The deadline stays (a
         // trip to the pool per byte must not start a head's again); if it
         // passes meanwhile, the worker leaves the connection alone.
-        let Some(kind) = kind_of(report.phase) else {
+        let Some(kind) = kind_of(report) else {
             return;
         };
         let (slot, generation) = token.slot_and_generation();
@@ -272,7 +277,8 @@ impl Timers for Deadlines {
         true
     }
 
-    /// The connection idle the longest: the front of the idle list.
+    /// The keep-alive connection idle the longest: the front of the idle
+    /// list (not of the new connections').
     fn evict(&mut self) -> Option<Token> {
         self.lists.pop_front(IDLE)
     }
@@ -329,7 +335,7 @@ mod tests {
         let t0 = Instant::now();
         let idle = Token::slot(0, 0);
         let head = Token::slot(1, 0);
-        deadlines.update(idle, &report(Phase::Idle, 0, 0), t0);
+        deadlines.update(idle, &report(Phase::Idle, 40, 1), t0);
         deadlines.update(head, &report(Phase::Head, 5, 0), t0);
         assert_eq!(deadlines.timeout(t0), Some(ms(10_000)));
         assert_eq!(deadlines.next_expired(t0 + ms(9_999)), None);

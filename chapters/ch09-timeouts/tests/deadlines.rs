@@ -42,6 +42,7 @@ fn op() -> impl Strategy<Value = Op> {
 struct Entry {
     token: Token,
     phase: Phase,
+    fresh: bool,
     at: u64,
     moved: u64,
     answered: u32,
@@ -94,7 +95,13 @@ proptest! {
                     if phase == Phase::Away {
                         continue;
                     }
-                    let old = model.get(&slot).copied().filter(|e| e.token == token && e.phase == phase);
+                    // A new connection (nothing moved yet) waits apart from
+                    // the kept-alive ones, with the same timeout.
+                    let fresh = phase == Phase::Idle && moved == 0;
+                    let old = model
+                        .get(&slot)
+                        .copied()
+                        .filter(|e| e.token == token && e.phase == phase && e.fresh == fresh);
                     let rearm = match old {
                         None => true,
                         Some(e) => match phase {
@@ -104,7 +111,7 @@ proptest! {
                         },
                     };
                     let at = if rearm { now + limit(phase) } else { old.map_or(0, |e| e.at) };
-                    model.insert(slot, Entry { token, phase, at, moved, answered, armed: true });
+                    model.insert(slot, Entry { token, phase, fresh, at, moved, answered, armed: true });
                 }
                 Op::Close(slot, generation) => {
                     let token = Token::slot(slot, generation);

@@ -1,8 +1,8 @@
 //! Exercise 2: idle connections in a queue with lazy deletion.
 //!
 //! Chapter 8 keeps idle connections on a linked list threaded through an
-//! array, so that taking one out is O(1). Node.js and muduo's idle example
-//! do it another way: a plain queue that is never searched. A connection
+//! array, so that taking one out is O(1). The other common way is a plain
+//! queue that is never searched. A connection
 //! going idle is pushed on the back with a stamp (a counter of pushes),
 //! and its slot remembers the stamp; getting busy only forgets the stamp.
 //! Entries whose stamp is no longer their slot's are skipped when they
@@ -73,7 +73,9 @@ impl LazyIdle {
 impl Timers for LazyIdle {
     fn update(&mut self, token: Token, report: &Report, _: Instant) {
         match report.phase {
-            Phase::Idle => self.push_back(token),
+            // Kept-alive connections only: a new one's request may be
+            // on the way.
+            Phase::Idle if report.moved > 0 => self.push_back(token),
             _ => self.remove(token),
         }
     }
