@@ -12,6 +12,8 @@ the load generator on the other, and what the book's tables quote.
     bench/harness.py idle-wakeups NAME=CMD [--seconds S]
     bench/harness.py churn NAME=CMD [-n CONNECTIONS]
     bench/harness.py start NAME=CMD ... [--runs N]
+    bench/harness.py slowloris NAME=CMD [-n CONNECTIONS] [--every S] [--seconds S]
+    bench/harness.py idle-close NAME=CMD [-n CONNECTIONS]
 
 A server is a command line with `{port}` in it (bench/servers.toml lists
 ours and the peers'). For each pass and each server the series measures,
@@ -40,6 +42,14 @@ binary and input whatever else the machine is doing.
 server's RSS every 5 s: memory that grows with connections served, not
 held, shows there. `start` times each server from exec to its first
 accepted connection, and reads its RSS then (what pre-allocating costs).
+
+`slowloris` measures a normal client (wrk, 8 keep-alive connections) alone,
+then while N connections (from 127.0.0.2-9) each trickle a request head
+one byte every S seconds and never finish it, then after: requests per
+second and p99 each time, and when the server closed each trickling
+connection (seconds after its first byte), or that it did not. `idle-close`
+opens N keep-alive connections, one request each, and records how long
+after its answer the server closed each one: the idle timeout as served.
 
 `ab` compares two servers closely: each round runs every http scenario on
 both, in alternating order (ABBA), so that a drift of the machine during
@@ -508,6 +518,110 @@ def measure_start(name, cmd, port, runs):
             "rss_median": statistics.median(rss), "seconds": times, "rss": rss}
 
 
+# ---------------------------------------------------------------- slowloris, idle-close
+
+def trickle(port, count, every, seconds, sources=8):
+    """`count` connections that send a request head's first line, then one
+    more byte every `every` s, for `seconds`. Returns, per connection, the
+    seconds from its first byte until the server closed it (None if it
+    stayed open) and what the server sent."""
+    resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
+    conns = []
+    for i in range(count):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, 1)
+        s.bind((f"127.0.0.{2 + i % sources}", 0))
+        s.connect(("127.0.0.1", port))
+        s.sendall(b"GET /plaintext HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        s.setblocking(False)
+        conns.append({"sock": s, "start": time.monotonic(), "closed": None, "got": b""})
+    deadline = time.monotonic() + seconds
+    next_byte = time.monotonic() + every
+    selector = selectors.DefaultSelector()
+    for c in conns:
+        selector.register(c["sock"], selectors.EVENT_READ, c)
+    while time.monotonic() < deadline:
+        for key, _ in selector.select(timeout=0.05):
+            c = key.data
+            try:
+                chunk = c["sock"].recv(4096)
+            except OSError:
+                chunk = b""
+            c["got"] += chunk
+            if not chunk:
+                c["closed"] = time.monotonic() - c["start"]
+                selector.unregister(c["sock"])
+        if time.monotonic() >= next_byte:
+            next_byte += every
+            for c in conns:
+                if c["closed"] is None:
+                    try:
+                        c["sock"].send(b"X")
+                    except OSError:
+                        pass
+    for c in conns:
+        c["sock"].close()
+    return conns
+
+
+def slowloris(server, raw_dir, count, every, seconds, load_seconds=10):
+    import threading
+    stem = os.path.join(raw_dir, f"{server.name}-slowloris")
+    run_wrk(server, 8, 1, 3, stem + "-warmup.txt")
+    before = run_wrk(server, 8, 1, load_seconds, stem + "-before.txt")
+    result = {}
+    attack = threading.Thread(target=lambda: result.update(
+        conns=trickle(server.port, count, every, seconds)))
+    attack.start()
+    time.sleep(2)  # the trickling connections are open
+    during = run_wrk(server, 8, 1, load_seconds, stem + "-during.txt")
+    attack.join()
+    after = run_wrk(server, 8, 1, load_seconds, stem + "-after.txt")
+    conns = result["conns"]
+    closed = sorted(c["closed"] for c in conns if c["closed"] is not None)
+    answered_408 = sum(1 for c in conns if c["got"].startswith(b"HTTP/1.1 408"))
+    def rate(report):
+        return {"rps": report["requests"] / (report["duration_us"] / 1e6),
+                "p99_us": report["latency_us"]["p99"], "errors": report["errors"]}
+    out = {"kind": "slowloris", "connections": count, "byte_every_s": every,
+           "attack_seconds": seconds, "before": rate(before), "during": rate(during),
+           "after": rate(after), "closed": len(closed), "answered_408": answered_408,
+           "closed_after_s": {"min": closed[0], "median": statistics.median(closed),
+                              "max": closed[-1]} if closed else None}
+    log(f"{server.name} slowloris: {out['before']['rps']:,.0f} / {out['during']['rps']:,.0f} / "
+        f"{out['after']['rps']:,.0f} req/s before/during/after; {len(closed)} of {count} closed")
+    return out
+
+
+def idle_close(server, count, limit=200):
+    """Seconds from each answer until the server closed the connection."""
+    resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
+    conns = open_idle(server.port, count, 8, timeout=60)
+    answered = time.monotonic()
+    selector = selectors.DefaultSelector()
+    for c in conns:
+        selector.register(c, selectors.EVENT_READ)
+    closed = []
+    deadline = answered + limit
+    while len(closed) < count and time.monotonic() < deadline:
+        for key, _ in selector.select(timeout=1):
+            try:
+                data = key.fileobj.recv(4096)
+            except OSError:
+                data = b""
+            if not data:
+                closed.append(time.monotonic() - answered)
+                selector.unregister(key.fileobj)
+    for c in conns:
+        c.close()
+    closed.sort()
+    out = {"kind": "idle_close", "connections": count, "closed": len(closed),
+           "closed_after_s": {"min": closed[0], "median": statistics.median(closed),
+                              "max": closed[-1]} if closed else None}
+    log(f"{server.name} idle close: {out}")
+    return out
+
+
 # ---------------------------------------------------------------- series
 
 def machine():
@@ -802,6 +916,16 @@ def main():
     t.add_argument("servers", nargs="+", metavar="NAME=CMD")
     t.add_argument("--runs", type=int, default=5)
     t.add_argument("--out", default=os.path.join(HERE, "results"))
+    sl = commands.add_parser("slowloris", help="a normal client beside N trickled heads")
+    sl.add_argument("server", metavar="NAME=CMD")
+    sl.add_argument("-n", "--connections", type=int, default=2000)
+    sl.add_argument("--every", type=float, default=2.0)
+    sl.add_argument("--seconds", type=float, default=25.0)
+    sl.add_argument("--out", default=os.path.join(HERE, "results"))
+    ic = commands.add_parser("idle-close", help="when idle connections are closed")
+    ic.add_argument("server", metavar="NAME=CMD")
+    ic.add_argument("-n", "--connections", type=int, default=100)
+    ic.add_argument("--out", default=os.path.join(HERE, "results"))
     w = commands.add_parser("idle-wakeups", help="syscalls of an idle server")
     w.add_argument("server", metavar="NAME=CMD")
     w.add_argument("--seconds", type=float, default=3.0)
@@ -834,6 +958,10 @@ def main():
                 result = measure_idle(server, args.connections)
             elif args.command == "churn":
                 result = churn(server, raw_dir, args.connections)
+            elif args.command == "slowloris":
+                result = slowloris(server, raw_dir, args.connections, args.every, args.seconds)
+            elif args.command == "idle-close":
+                result = idle_close(server, args.connections)
             else:
                 result = idle_wakeups(server, raw_dir, args.seconds)
         result = {"server": name, "machine": machine(), **result}

@@ -19,4 +19,5 @@ fi
 cargo build --release --locked --manifest-path bench/peers/Cargo.toml
 cargo build --release --locked -p ch07-workers --example server
 cargo build --release --locked -p ch08-pooling --example pooled
+cargo build --release --locked -p ch09-timeouts --bin timed
 echo "ready: bench/harness.py series -n 3"

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Every number chapter 9's "Measure it" quotes, in one go (about 10 min):
+#
+#   bench/ch09.sh [NAME]
+#
+# 1. bench/setup.sh: wrk, nginx, strace; the peers; our servers.
+# 2. Slowloris: a normal client (wrk, 8 keep-alive connections) alone,
+#    beside 2,000 connections that trickle a request head one byte every
+#    2 s for 25 s, and after; chapter 9's server (head timeout 10 s) and
+#    chapter 7's (no timeouts).
+# 3. The timers' cost: chapter 9's server against chapter 8's, alternating
+#    round by round (harness.py ab), 4 rounds.
+# 4. When an idle connection is really closed: 100 connections, chapter 9's
+#    server with the seed's 60 s idle timeout.
+# Results: bench/results/slowloris.jsonl, NAME-timers.jsonl (+ raw/),
+# idle-close.jsonl.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+NAME=${1:-ch09-$(date +%Y%m%d)}
+bench/setup.sh
+CH09=target/release/timed
+for server in "ch09-inline=$CH09 --port {port} --workers 1 --model inline" \
+              "ch07-inline=target/release/examples/server --port {port} --workers 1 --model inline"; do
+    bench/harness.py slowloris -n 2000 --every 2 --seconds 25 "$server"
+done
+bench/harness.py ab --rounds 4 --series "$NAME-timers" \
+    "ch09-inline=$CH09 --port {port} --workers 1 --model inline" \
+    "ch08-inline=target/release/examples/pooled --port {port} --workers 1 --model inline"
+bench/harness.py idle-close -n 100 "ch09-inline=$CH09 --port {port} --workers 1"
