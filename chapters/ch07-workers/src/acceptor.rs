@@ -21,7 +21,8 @@ const WAKER: Token = Token(1);
 // ANCHOR: acceptor
 /// Accepts in batches and passes each connection to `deliver` with the
 /// number of the next worker in turn, until `stop` is set (and the waker
-/// woken). The listener closes when it returns.
+/// woken); calls `shed` when it runs out of descriptors, so that the
+/// workers close idle connections. The listener closes when it returns.
 pub(crate) fn run(
     listener: Socket,
     batch: usize,
@@ -29,6 +30,7 @@ pub(crate) fn run(
     stop: Arc<AtomicBool>,
     waker: Arc<Waker>,
     mut deliver: impl FnMut(usize, Socket),
+    mut shed: impl FnMut(),
 ) -> io::Result<()> {
     let mut poller = Poller::new(Backend::Epoll)?;
     poller.register(&*waker, WAKER, Interest::READABLE, Mode::LEVEL)?;
@@ -41,10 +43,15 @@ pub(crate) fn run(
         poller.wait(&mut events, listening.timeout(Instant::now()))?;
         let resumed = listening.resume(&mut poller, Instant::now());
         if resumed || events.iter().any(|event| event.token == LISTENER) {
-            listening.accept(&mut poller, |sock| {
+            let short = listening.accept(&mut poller, |sock| {
                 deliver(next, sock);
                 next = next.wrapping_add(1);
             });
+            if short {
+                // The workers hold the descriptors: ask them, and try
+                // again when the pause ends.
+                shed();
+            }
         }
     }
     listening.close(&mut poller);

@@ -87,9 +87,11 @@ impl Listening {
 
     // ANCHOR: accept_batch
     /// Accepts up to a batch of connections and hands each to `deliver`.
-    pub(crate) fn accept(&mut self, poller: &mut Poller, mut deliver: impl FnMut(Socket)) {
+    /// True if it ran out of descriptors and paused: the owner may free
+    /// some (close idle connections) and [`resume_now`](Self::resume_now).
+    pub(crate) fn accept(&mut self, poller: &mut Poller, mut deliver: impl FnMut(Socket)) -> bool {
         if self.paused_until.is_some() {
-            return;
+            return false;
         }
         for _ in 0..self.batch {
             // Non-blocking and close-on-exec from the start: accept4 sets
@@ -114,12 +116,20 @@ impl Listening {
                     Counters::count(&self.counters.accept_pauses);
                     self.watch(poller, Interest::NONE);
                     self.paused_until = Some(Instant::now() + PAUSE);
-                    break;
+                    return true;
                 }
             }
         }
+        false
     }
     // ANCHOR_END: accept_batch
+
+    /// Ends a pause at once: the owner has freed descriptors.
+    pub(crate) fn resume_now(&mut self, poller: &mut Poller) {
+        if self.paused_until.take().is_some() {
+            self.watch(poller, Interest::READABLE);
+        }
+    }
 
     fn watch(&mut self, poller: &mut Poller, interest: Interest) {
         if let Err(e) = poller.reregister(&self.sock, self.token, interest, Mode::LEVEL) {

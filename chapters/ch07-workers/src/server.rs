@@ -126,11 +126,13 @@ impl Server {
         let stop = Arc::new(AtomicBool::new(false));
         let waker = Arc::new(Waker::new()?);
         let workers: Vec<Arc<Shared>> = self.workers.iter().map(|(s, _)| Arc::clone(s)).collect();
+        let shed_to = workers.clone();
         let deliver = move |next: usize, sock: Socket| {
             if deal(&workers, next, sock).is_err() {
                 log::error!("no worker is running; closing a new connection");
             }
         };
+        let shed = move || shed_to.iter().for_each(|worker| worker.shed());
         let (counters, thread_stop, thread_waker) = (
             Arc::clone(&self.counters),
             Arc::clone(&stop),
@@ -139,8 +141,15 @@ impl Server {
         let thread = std::thread::Builder::new()
             .name("acceptor".into())
             .spawn(move || {
-                let result =
-                    acceptor::run(sock, batch, counters, thread_stop, thread_waker, deliver);
+                let result = acceptor::run(
+                    sock,
+                    batch,
+                    counters,
+                    thread_stop,
+                    thread_waker,
+                    deliver,
+                    shed,
+                );
                 logged("acceptor", result)
             })?;
         Ok(Acceptor {

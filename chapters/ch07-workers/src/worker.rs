@@ -44,6 +44,9 @@ use crate::{App, Model};
 const WAKER: Token = Token(u64::MAX);
 const LISTENER: Token = Token(u64::MAX - 1);
 
+/// Idle connections closed at most per shortage of descriptors.
+const SHED: usize = 32;
+
 // ANCHOR: mailbox
 /// What other threads hand a worker.
 #[derive(Debug, Default)]
@@ -60,6 +63,8 @@ struct Mail {
     woken: bool,
     /// The loop has ended: new connections are refused, not posted.
     ended: bool,
+    /// The acceptor ran out of descriptors: close some idle connections.
+    shed: bool,
 }
 
 #[derive(Debug)]
@@ -112,6 +117,12 @@ impl Shared {
         }
         let _ = self.waker.wake();
         Ok(())
+    }
+
+    /// Asks the worker to close some idle connections: the process is out
+    /// of descriptors.
+    pub(crate) fn shed(&self) {
+        self.post(|mail| mail.shed = true);
     }
 
     /// Asks the worker to drain, finishing by `deadline`.
@@ -409,12 +420,31 @@ impl<P: Parts> Worker<P> {
             return;
         };
         let mut accepted = std::mem::take(&mut self.accepted);
-        listening.accept(&mut self.poller, |sock| accepted.push(sock));
-        self.listening = Some(listening);
+        let short = listening.accept(&mut self.poller, |sock| accepted.push(sock));
         for sock in accepted.drain(..) {
             self.add(sock, now);
         }
         self.accepted = accepted;
+        // Out of descriptors: idle connections give theirs back, and the
+        // clients waiting in the listen queue are accepted at once.
+        if short && self.shed() > 0 {
+            listening.resume_now(&mut self.poller);
+        }
+        self.listening = Some(listening);
+    }
+
+    /// Closes up to `SHED` idle keep-alive connections, oldest first (the
+    /// ones the timers name, as at the connection limit); how many. nginx
+    /// does the same when its free connections run low.
+    fn shed(&mut self) -> usize {
+        let mut shed = 0;
+        while shed < SHED && self.make_room() {
+            shed += 1;
+        }
+        if shed > 0 {
+            log::warn!("out of file descriptors: closed {shed} idle connections");
+        }
+        shed
     }
 
     // ANCHOR: take_mail
@@ -430,6 +460,7 @@ impl<P: Parts> Worker<P> {
             std::mem::swap(&mut shared.incoming, &mut mail.incoming);
             std::mem::swap(&mut shared.returned, &mut mail.returned);
             mail.drain = shared.drain.take();
+            mail.shed = std::mem::take(&mut shared.shed);
             shared.woken = false;
         }
         for sock in mail.incoming.drain(..) {
@@ -442,6 +473,9 @@ impl<P: Parts> Worker<P> {
         } in mail.returned.drain(..)
         {
             self.settle(token, conn, outcome, now);
+        }
+        if std::mem::take(&mut mail.shed) {
+            self.shed();
         }
         if let Some(deadline) = mail.drain.take() {
             self.begin_drain(deadline);
