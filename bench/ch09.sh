@@ -9,11 +9,12 @@
 #    2 s for 25 s, and after; chapter 9's server (head timeout 10 s) and
 #    chapter 7's (no timeouts).
 # 3. The timers' cost: chapter 9's server against chapter 8's, alternating
-#    round by round (harness.py ab), 4 rounds.
+#    round by round (harness.py ab), 4 rounds; and instructions per
+#    request under callgrind, which no noise moves.
 # 4. When an idle connection is really closed: 100 connections, chapter 9's
 #    server with the seed's 60 s idle timeout.
 # Results: bench/results/slowloris.jsonl, NAME-timers.jsonl (+ raw/),
-# idle-close.jsonl.
+# instructions.jsonl, idle-close.jsonl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NAME=${1:-ch09-$(date +%Y%m%d)}
@@ -24,6 +25,9 @@ for server in "ch09-inline=$CH09 --port {port} --workers 1 --model inline" \
     bench/harness.py slowloris -n 2000 --every 2 --seconds 25 "$server"
 done
 bench/harness.py ab --rounds 4 --series "$NAME-timers" \
+    "ch09-inline=$CH09 --port {port} --workers 1 --model inline" \
+    "ch08-inline=target/release/examples/pooled --port {port} --workers 1 --model inline"
+bench/harness.py instructions \
     "ch09-inline=$CH09 --port {port} --workers 1 --model inline" \
     "ch08-inline=target/release/examples/pooled --port {port} --workers 1 --model inline"
 bench/harness.py idle-close -n 100 "ch09-inline=$CH09 --port {port} --workers 1"

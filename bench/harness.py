@@ -526,6 +526,8 @@ def trickle(port, count, every, seconds, sources=8):
     seconds from its first byte until the server closed it (None if it
     stayed open) and what the server sent."""
     resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
+    # On the client's core, with wrk: the server's core is the server's.
+    os.sched_setaffinity(0, {int(CLIENT_CPU)})
     conns = []
     for i in range(count):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -216,7 +216,9 @@ impl Timers for Deadlines {
                 _ => progress,
             };
         let at = if rearm {
-            self.nanos(now) + self.duration(kind).as_nanos() as u64
+            // Saturating: a timeout of centuries means never.
+            let timeout = u64::try_from(self.duration(kind).as_nanos()).unwrap_or(u64::MAX);
+            self.nanos(now).saturating_add(timeout)
         } else {
             mark.at
         };
@@ -330,7 +332,7 @@ mod tests {
     }
 
     #[test]
-    fn the_soonest_deadline_of_any_kind_sets_the_wait_and_expires_first() {
+    fn the_soonest_front_sets_the_wait_and_every_due_deadline_expires_in_one_batch() {
         let mut deadlines = Deadlines::new(Timeouts::default(), 0);
         let t0 = Instant::now();
         let idle = Token::slot(0, 0);

@@ -1,8 +1,7 @@
 //! Graceful shutdown, on the `timed` binary, in both models: on SIGTERM it
 //! stops accepting, closes idle connections, lets a request whose body is
 //! half sent finish (byte for byte, answered with `Connection: close`),
-//! and exits 0 before the drain's deadline; a second signal ends it at
-//! once. Every wait is for a condition, bounded by a deadline against
+//! and exits 0; a second signal ends it at once (exit code 1). Every wait is for a condition, bounded by a deadline against
 //! hangs.
 
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};

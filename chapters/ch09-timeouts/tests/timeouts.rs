@@ -1,8 +1,9 @@
 //! Each timeout, on real sockets, in both models, with timeouts of a few
 //! hundred milliseconds: it fires (the connection is answered or closed,
-//! waited for as a condition) and not before its deadline (the time from
-//! the connection's last relevant byte to the close is at least the
-//! timeout: a lower bound, which a busy machine cannot break).
+//! waited for as a condition) and, where the test can tell when the clock
+//! started, not before its deadline (the time from the connection's last
+//! relevant byte to the close is at least the timeout: a lower bound,
+//! which a busy machine cannot break).
 
 #[path = "../../ch07-workers/tests/support/mod.rs"]
 mod support;
@@ -181,7 +182,7 @@ fn a_client_that_stops_reading_is_closed_at_the_write_deadline() {
 }
 
 #[test]
-fn a_drained_lingering_close_is_bounded() {
+fn a_lingering_close_is_bounded() {
     for model in MODELS {
         let linger = 300 * MS;
         let server = start(model, Timeouts { linger, ..long() });
