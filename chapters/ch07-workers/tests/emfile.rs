@@ -7,33 +7,12 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::net::TcpStream;
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use eventcore_sockets::socket::Family;
 use eventcore_sockets::{SockFlags, Socket};
 use eventcore_workers::{Model, PAUSE, demo};
-use support::{Client, MODELS, get, start, wait_until};
-
-/// Sets this process's soft RLIMIT_NOFILE with util-linux's `prlimit`
-/// (part of every Debian system), which spares the test an unsafe block.
-fn set_fd_limit(soft: u64) {
-    let status = Command::new("prlimit")
-        .arg(format!("--pid={}", std::process::id()))
-        .arg(format!("--nofile={soft}:"))
-        .status()
-        .expect("prlimit runs");
-    assert!(status.success(), "prlimit --nofile={soft}");
-}
-
-fn fd_limit() -> u64 {
-    let limits = std::fs::read_to_string("/proc/self/limits").unwrap();
-    let line = limits
-        .lines()
-        .find(|l| l.starts_with("Max open files"))
-        .unwrap();
-    line.split_whitespace().nth(3).unwrap().parse().unwrap()
-}
+use support::{Client, MODELS, fd_limit, get, set_fd_limit, start, wait_until};
 
 /// User plus system CPU time of the whole process, in clock ticks (1/100
 /// s), from `/proc/self/stat` opened beforehand (opening needs an fd).

@@ -10,32 +10,12 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::process::Command;
 
 use eventcore_sockets::socket::Family;
 use eventcore_sockets::{SockFlags, Socket};
 use eventcore_timeouts::Timed;
 use eventcore_workers::{Config, Model, Retain, Server};
-use support::{Client, HANG, MODELS, get, test_app};
-
-/// Sets this process's soft RLIMIT_NOFILE with util-linux's `prlimit`.
-fn set_fd_limit(soft: u64) {
-    let status = Command::new("prlimit")
-        .arg(format!("--pid={}", std::process::id()))
-        .arg(format!("--nofile={soft}:"))
-        .status()
-        .expect("prlimit runs");
-    assert!(status.success(), "prlimit --nofile={soft}");
-}
-
-fn fd_limit() -> u64 {
-    let limits = std::fs::read_to_string("/proc/self/limits").unwrap();
-    let line = limits
-        .lines()
-        .find(|l| l.starts_with("Max open files"))
-        .unwrap();
-    line.split_whitespace().nth(3).unwrap().parse().unwrap()
-}
+use support::{Client, HANG, MODELS, fd_limit, get, set_fd_limit, test_app};
 
 // ANCHOR: shed
 #[test]

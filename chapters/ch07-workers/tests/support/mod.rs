@@ -545,3 +545,24 @@ pub fn big_body(n: usize) -> Arc<[u8]> {
     }
     all[..n.min(all.len())].into()
 }
+
+/// Sets this process's soft RLIMIT_NOFILE with util-linux's `prlimit`
+/// (part of every Debian system), which spares the test an unsafe block.
+pub fn set_fd_limit(soft: u64) {
+    let status = std::process::Command::new("prlimit")
+        .arg(format!("--pid={}", std::process::id()))
+        .arg(format!("--nofile={soft}:"))
+        .status()
+        .expect("prlimit runs");
+    assert!(status.success(), "prlimit --nofile={soft}");
+}
+
+/// This process's soft RLIMIT_NOFILE, from `/proc/self/limits`.
+pub fn fd_limit() -> u64 {
+    let limits = std::fs::read_to_string("/proc/self/limits").unwrap();
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .unwrap();
+    line.split_whitespace().nth(3).unwrap().parse().unwrap()
+}
