@@ -13,8 +13,9 @@
 #    request under callgrind, which no noise moves.
 # 4. When an idle connection is really closed: 100 connections, chapter 9's
 #    server with the seed's 60 s idle timeout.
+# 5. (below) the seed's scan against the lists.
 # Results: bench/results/slowloris.jsonl, NAME-timers.jsonl (+ raw/),
-# instructions.jsonl, idle-close.jsonl.
+# instructions.jsonl, idle-close.jsonl, ch09-scan-vs-lists.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NAME=${1:-ch09-$(date +%Y%m%d)}
@@ -31,3 +32,13 @@ bench/harness.py instructions \
     "ch09-inline=$CH09 --port {port} --workers 1 --model inline" \
     "ch08-inline=target/release/examples/pooled --port {port} --workers 1 --model inline"
 bench/harness.py idle-close -n 100 "ch09-inline=$CH09 --port {port} --workers 1"
+# 5. The seed's scan against the lists, at 1,000, 10,000 and 19,000 idle
+#    connections: µs per check, and how long an idle server may sleep.
+CMD="cargo run -q --release -p ch09-timeouts-exercises --example scan_vs_lists"
+{
+    echo "\$ $CMD"
+    echo "# commit $(git rev-parse --short HEAD), $(date -u +%Y-%m-%dT%H:%MZ)"
+    echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, Linux $(uname -r)"
+    echo
+    $CMD
+} | tee bench/results/ch09-scan-vs-lists.txt
