@@ -41,6 +41,13 @@ struct Link {
 
 const NONE: u8 = u8::MAX;
 
+/// Which end of a list a connection goes to.
+#[derive(Debug, Clone, Copy)]
+enum End {
+    Front,
+    Back,
+}
+
 const UNLINKED: Link = Link {
     prev: NIL,
     next: NIL,
@@ -91,52 +98,49 @@ impl<const N: usize> SlotLists<N> {
     /// it was on (or moving it, if it was on this one).
     pub fn push_back(&mut self, list: usize, token: Token) {
         let (slot, generation) = token.slot_and_generation();
-        if slot >= self.links.len() {
-            self.links.resize(slot + 1, UNLINKED);
+        let already_last = self.ends[list].1 == slot as u32
+            && self
+                .links
+                .get(slot)
+                .is_some_and(|l| l.generation == generation);
+        if !already_last {
+            self.insert(list, token, End::Back);
         }
-        let slot = slot as u32;
-        let link = self.links[slot as usize];
-        if self.ends[list].1 == slot && link.generation == generation {
-            return; // already the last of this list
-        }
-        self.unlink(slot);
-        let tail = self.ends[list].1;
-        self.links[slot as usize] = Link {
-            prev: tail,
-            next: NIL,
-            generation,
-            list: list as u8,
-        };
-        match tail {
-            NIL => self.ends[list].0 = slot,
-            tail => self.links[tail as usize].next = slot,
-        }
-        self.ends[list].1 = slot;
-        self.len += 1;
     }
 
     /// Puts `token` at the front of `list`, taking it out of whichever list
     /// it was on: for a deadline that has already passed, which comes
     /// before any other.
     pub fn push_front(&mut self, list: usize, token: Token) {
+        self.insert(list, token, End::Front);
+    }
+
+    fn insert(&mut self, list: usize, token: Token, end: End) {
         let (slot, generation) = token.slot_and_generation();
         if slot >= self.links.len() {
             self.links.resize(slot + 1, UNLINKED);
         }
         let slot = slot as u32;
         self.unlink(slot);
-        let head = self.ends[list].0;
+        let (head, tail) = self.ends[list];
+        let (prev, next) = match end {
+            End::Back => (tail, NIL),
+            End::Front => (NIL, head),
+        };
         self.links[slot as usize] = Link {
-            prev: NIL,
-            next: head,
+            prev,
+            next,
             generation,
             list: list as u8,
         };
-        match head {
-            NIL => self.ends[list].1 = slot,
-            head => self.links[head as usize].prev = slot,
+        match prev {
+            NIL => self.ends[list].0 = slot,
+            prev => self.links[prev as usize].next = slot,
         }
-        self.ends[list].0 = slot;
+        match next {
+            NIL => self.ends[list].1 = slot,
+            next => self.links[next as usize].prev = slot,
+        }
         self.len += 1;
     }
 
