@@ -7,7 +7,7 @@
 #[path = "../../ch07-workers/tests/support/mod.rs"]
 mod support;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
 
 use eventcore_pooling::Pooling;
@@ -31,24 +31,14 @@ fn connect(server: &Server) -> TcpStream {
     stream
 }
 
-/// Everything the server sends until it closes.
+/// Everything the server sends until it closes, as text.
 fn read_to_close(stream: &mut TcpStream) -> String {
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).expect("the server closes");
-    String::from_utf8_lossy(&answer).into_owned()
+    String::from_utf8_lossy(&support::read_to_close(stream)).into_owned()
 }
 
-/// One answer to `REQUEST` (its body is 13 bytes, the last thing in it).
+/// One answer to `REQUEST` (its body, the last thing in it, is "Hello, World!").
 fn read_answer(stream: &mut TcpStream) -> String {
-    let mut answer = Vec::new();
-    let mut byte = [0u8; 1];
-    while !answer.ends_with(b"Hello, World!") {
-        match stream.read(&mut byte).expect("an answer") {
-            0 => break,
-            _ => answer.push(byte[0]),
-        }
-    }
-    String::from_utf8_lossy(&answer).into_owned()
+    String::from_utf8_lossy(&support::read_until(stream, b"Hello, World!")).into_owned()
 }
 
 fn limited() -> Pooling {

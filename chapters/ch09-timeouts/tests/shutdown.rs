@@ -4,12 +4,14 @@
 //! and exits 0; a second signal ends it at once (exit code 1). Every wait is for a condition, bounded by a deadline against
 //! hangs.
 
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+#[path = "../../ch07-workers/tests/support/mod.rs"]
+mod support;
+
+use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
 
-const HANG: Duration = Duration::from_secs(20);
+use support::{HANG, read_to_close, read_until, wait_until};
 
 /// The `timed` server, started by this test, and where it listens.
 struct Timed {
@@ -53,16 +55,21 @@ impl Timed {
         assert_eq!(rc, 0, "kill");
     }
 
-    /// Its exit status, waiting at most `HANG`.
+    /// Its exit status, waiting for it at most `HANG`.
     fn exit(&mut self) -> ExitStatus {
-        let deadline = Instant::now() + HANG;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "the server did not exit");
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        let mut status = None;
+        wait_until("the server exits", || {
+            status = self.child.try_wait().unwrap();
+            status.is_some()
+        });
+        status.unwrap()
+    }
+
+    /// Waits until the server refuses connections: its listener is closed.
+    fn wait_for_refusal(&self, model: &str) {
+        wait_until(&format!("{model}: the listener closes"), || {
+            TcpStream::connect(self.addr).is_err()
+        });
     }
 
     fn connect(&self) -> TcpStream {
@@ -76,26 +83,6 @@ impl Drop for Timed {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-/// Reads until `pattern` has come; what came.
-fn read_until(stream: &mut TcpStream, pattern: &[u8]) -> Vec<u8> {
-    let mut got = Vec::new();
-    let mut byte = [0u8];
-    while !got.ends_with(pattern) {
-        assert_eq!(stream.read(&mut byte).unwrap(), 1, "closed after {got:?}");
-        got.push(byte[0]);
-    }
-    got
-}
-
-fn read_to_close(stream: &mut TcpStream) -> Vec<u8> {
-    let mut got = Vec::new();
-    match stream.read_to_end(&mut got) {
-        Ok(_) => got,
-        Err(e) if e.kind() == ErrorKind::ConnectionReset => got,
-        Err(e) => panic!("reading: {e}"),
     }
 }
 
@@ -129,11 +116,7 @@ fn sigterm_drains_a_half_sent_request_to_its_end_and_exits_0() {
         // The idle connection is closed without a word...
         assert_eq!(read_to_close(&mut idle), b"", "{model}");
         // ...new connections are refused, once the listener is closed...
-        let deadline = Instant::now() + HANG;
-        while TcpStream::connect(server.addr).is_ok() {
-            assert!(Instant::now() < deadline, "{model}: still accepting");
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        server.wait_for_refusal(model);
         // ...and the request finishes, byte for byte.
         busy.write_all(&body[BODY / 2..]).unwrap();
         let answer = read_to_close(&mut busy);
@@ -167,11 +150,7 @@ fn a_second_signal_stops_at_once() {
         read_until(&mut busy, b"HTTP/1.1 100 Continue\r\n\r\n");
         server.signal(libc::SIGTERM);
         // The drain has begun once the listener is closed.
-        let deadline = Instant::now() + HANG;
-        while TcpStream::connect(server.addr).is_ok() {
-            assert!(Instant::now() < deadline, "{model}: still accepting");
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        server.wait_for_refusal(model);
         server.signal(libc::SIGINT);
         let status = server.exit();
         assert_eq!(status.code(), Some(1), "{model}: {status:?}");

@@ -8,7 +8,7 @@
 #[path = "../../ch07-workers/tests/support/mod.rs"]
 mod support;
 
-use std::io::{ErrorKind, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::os::fd::OwnedFd;
 use std::sync::Arc;
@@ -19,7 +19,7 @@ use eventcore_sockets::socket::Family;
 use eventcore_sockets::{SockFlags, Socket};
 use eventcore_timeouts::{Timed, Timeouts};
 use eventcore_workers::{Config, Model, Retain, Server};
-use support::{HANG, MODELS, test_app, wait_until};
+use support::{HANG, MODELS, read_to_close, test_app, wait_until};
 
 const MS: Duration = Duration::from_millis(1);
 
@@ -50,20 +50,6 @@ fn connect(server: &Server) -> TcpStream {
     let stream = TcpStream::connect(server.local_addr()).unwrap();
     stream.set_read_timeout(Some(HANG)).unwrap();
     stream
-}
-
-/// What the server sends until it closes (a reset counts as a close).
-fn read_to_close(stream: &mut TcpStream) -> Vec<u8> {
-    let mut got = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        match stream.read(&mut buf) {
-            Ok(0) => return got,
-            Ok(n) => got.extend_from_slice(&buf[..n]),
-            Err(e) if e.kind() == ErrorKind::ConnectionReset => return got,
-            Err(e) => panic!("reading: {e}"),
-        }
-    }
 }
 
 // ANCHOR: head

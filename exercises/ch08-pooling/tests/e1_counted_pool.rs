@@ -1,13 +1,13 @@
+#[path = "../../../chapters/ch07-workers/tests/support/mod.rs"]
+mod support;
+
 #[path = "../../../chapters/ch04-parser/tests/support/counting_alloc.rs"]
 mod counting_alloc;
-
-use std::io::{Read, Write};
-use std::net::TcpStream;
 
 use ch08_pooling_exercises::e1_counted_pool::CountedPool;
 use counting_alloc::allocations_in;
 use eventcore_http::Limits;
-use eventcore_workers::{Config, NoTimers, Parts, Retain, Server, Store, Work, demo};
+use eventcore_workers::{Config, Model, NoTimers, Parts, Retain, Server, Store, Work, demo};
 
 #[test]
 fn the_work_given_back_last_is_taken_first() {
@@ -74,23 +74,12 @@ impl Parts for Counted {
 #[test]
 fn a_server_runs_on_it() {
     let config = Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        workers: 1,
         retain: Retain::Nothing,
-        ..Config::default()
+        ..support::config(Model::Inline, 1, 2)
     };
     let server = Server::start_with(config, demo::app(), Counted).unwrap();
-    let mut stream = TcpStream::connect(server.local_addr()).unwrap();
+    let mut client = support::Client::connect(&server);
     for _ in 0..3 {
-        stream
-            .write_all(b"GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n")
-            .unwrap();
-        let mut answer = Vec::new();
-        let mut byte = [0u8];
-        while !answer.ends_with(b"Hello, World!") {
-            assert_eq!(stream.read(&mut byte).unwrap(), 1, "closed early");
-            answer.push(byte[0]);
-        }
-        assert!(answer.starts_with(b"HTTP/1.1 200 OK\r\n"));
+        assert_eq!(client.get("/plaintext").body, b"Hello, World!");
     }
 }

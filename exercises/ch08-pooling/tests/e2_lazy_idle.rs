@@ -1,3 +1,6 @@
+#[path = "../../../chapters/ch07-workers/tests/support/mod.rs"]
+mod support;
+
 use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -6,7 +9,7 @@ use std::sync::Arc;
 use ch08_pooling_exercises::e2_lazy_idle::LazyIdle;
 use eventcore_poller::Token;
 use eventcore_pooling::Pool;
-use eventcore_workers::{Config, Parts, Retain, Server, demo};
+use eventcore_workers::{Config, Model, Parts, Retain, Server, demo};
 use proptest::prelude::*;
 
 #[test]
@@ -101,26 +104,16 @@ impl Parts for Limited {
 
 fn request(stream: &mut TcpStream) -> Vec<u8> {
     stream
-        .write_all(b"GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n")
+        .write_all(support::get("/plaintext").as_bytes())
         .unwrap();
-    let mut answer = Vec::new();
-    let mut byte = [0u8];
-    while !answer.ends_with(b"Hello, World!") {
-        if stream.read(&mut byte).unwrap() == 0 {
-            break;
-        }
-        answer.push(byte[0]);
-    }
-    answer
+    support::read_until(stream, b"Hello, World!")
 }
 
 #[test]
 fn at_the_limit_the_oldest_idle_connection_makes_room() {
     let config = Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        workers: 1,
         retain: Retain::Nothing,
-        ..Config::default()
+        ..support::config(Model::Inline, 1, 2)
     };
     let server = Server::start_with(config, demo::app(), Limited).unwrap();
     let connect = || TcpStream::connect(server.local_addr()).unwrap();

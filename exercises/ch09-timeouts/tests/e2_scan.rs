@@ -1,3 +1,6 @@
+#[path = "../../../chapters/ch07-workers/tests/support/mod.rs"]
+mod support;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
@@ -6,7 +9,9 @@ use ch09_timeouts_exercises::e2_scan::Scan;
 use eventcore_poller::Token;
 use eventcore_pooling::{Pool, Pooling};
 use eventcore_timeouts::{Deadlines, Timeouts};
-use eventcore_workers::{Config, Expiry, Parts, Phase, Report, Retain, Server, Timers, demo};
+use eventcore_workers::{
+    Config, Expiry, Model, Parts, Phase, Report, Retain, Server, Timers, demo,
+};
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -79,25 +84,16 @@ impl Parts for Scanned {
 #[test]
 fn a_server_with_it_closes_an_idle_connection() {
     let config = Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        workers: 1,
         retain: Retain::Nothing,
-        ..Config::default()
+        ..support::config(Model::Inline, 1, 2)
     };
     let server = Server::start_with(config, demo::app(), Scanned).unwrap();
     let mut stream = TcpStream::connect(server.local_addr()).unwrap();
+    stream.set_read_timeout(Some(support::HANG)).unwrap();
     stream
-        .set_read_timeout(Some(Duration::from_secs(20)))
+        .write_all(support::get("/plaintext").as_bytes())
         .unwrap();
-    stream
-        .write_all(b"GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n")
-        .unwrap();
-    let mut answer = Vec::new();
-    let mut byte = [0u8];
-    while !answer.ends_with(b"Hello, World!") {
-        assert_eq!(stream.read(&mut byte).unwrap(), 1);
-        answer.push(byte[0]);
-    }
+    support::read_until(&mut stream, b"Hello, World!");
     let answered = Instant::now();
     let mut rest = Vec::new();
     stream.read_to_end(&mut rest).unwrap();

@@ -566,3 +566,27 @@ pub fn fd_limit() -> u64 {
         .unwrap();
     line.split_whitespace().nth(3).unwrap().parse().unwrap()
 }
+
+/// Everything the server sends until it closes; a reset counts as a close
+/// (what came before it is kept).
+pub fn read_to_close(stream: &mut TcpStream) -> Vec<u8> {
+    let mut got = Vec::new();
+    match stream.read_to_end(&mut got) {
+        Ok(_) => got,
+        Err(e) if e.kind() == io::ErrorKind::ConnectionReset => got,
+        Err(e) => panic!("reading: {e}"),
+    }
+}
+
+/// Reads a byte at a time until `pattern` has come (so that nothing after
+/// it is taken); what came. A close before it fails the test.
+pub fn read_until(stream: &mut TcpStream, pattern: &[u8]) -> Vec<u8> {
+    let mut got = Vec::new();
+    let mut byte = [0u8];
+    while !got.ends_with(pattern) {
+        let n = stream.read(&mut byte).expect("reading");
+        assert_eq!(n, 1, "closed after {:?}", String::from_utf8_lossy(&got));
+        got.push(byte[0]);
+    }
+    got
+}
