@@ -63,6 +63,8 @@ fn a_head_trickled_a_byte_at_a_time_gets_408_at_its_deadline() {
         stream.write_all(b"GET /plaintext HTTP/1.1\r\n").unwrap();
         // A byte every 20 ms, each long before any read deadline, and no
         // end to the head: the head's deadline counts from its first byte.
+        // (The pacing is the slowloris under test; no assertion depends
+        // on how regular it is.)
         let mut trickle = stream.try_clone().unwrap();
         let done = Arc::new(AtomicBool::new(false));
         let stop = Arc::clone(&done);
@@ -104,7 +106,10 @@ fn an_idle_connection_is_closed_without_a_byte() {
 #[test]
 fn a_body_that_stops_gets_408_and_one_that_keeps_coming_is_served() {
     for model in MODELS {
-        let body = 300 * MS;
+        // Long enough that the paced bytes below leave a wide margin: a
+        // gap of 100 ms against it fails only if the test thread stalls
+        // for 900 ms.
+        let body = 1000 * MS;
         let server = start(model, Timeouts { body, ..long() });
         // Stops after 10 of 100 bytes.
         let mut stream = connect(&server);
@@ -115,14 +120,15 @@ fn a_body_that_stops_gets_408_and_one_that_keeps_coming_is_served() {
         let answer = String::from_utf8_lossy(&read_to_close(&mut stream)).into_owned();
         assert!(answer.starts_with("HTTP/1.1 408"), "{model}: {answer:?}");
         assert!(last_byte.elapsed() >= body, "{model}");
-        // 10 bytes, one every 50 ms: 500 ms in all, but never 300 ms
-        // without a byte.
+        // 20 bytes, one every 100 ms (the pacing is the client under
+        // test, not a wait for the server): 2 s in all, twice the timeout,
+        // but never 1 s without a byte.
         let mut stream = connect(&server);
         stream
-            .write_all(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n")
+            .write_all(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 20\r\n\r\n")
             .unwrap();
-        for byte in b"0123456789" {
-            std::thread::sleep(50 * MS);
+        for byte in b"0123456789abcdefghij" {
+            std::thread::sleep(100 * MS);
             stream.write_all(&[*byte]).unwrap();
         }
         let mut answer = vec![0u8; 1024];
