@@ -6,8 +6,9 @@
 # 1. bench/setup.sh: wrk, nginx, strace; the peers; our servers.
 # 2. Slowloris: a normal client (wrk, 8 keep-alive connections) alone,
 #    beside 2,000 connections that trickle a request head one byte every
-#    2 s for 25 s, and after; chapter 9's server (head timeout 10 s) and
-#    chapter 7's (no timeouts).
+#    2 s for 25 s (each one closed is replaced), and after, in 5 s windows,
+#    3 rounds; chapter 9's server (head timeout 10 s) and chapter 7's (no
+#    timeouts).
 # 3. The timers' cost: chapter 9's server against chapter 8's, alternating
 #    round by round (harness.py ab), 4 rounds; and instructions per
 #    request under callgrind, which no noise moves.

@@ -12,7 +12,7 @@ the load generator on the other, and what the book's tables quote.
     bench/harness.py idle-wakeups NAME=CMD [--seconds S]
     bench/harness.py churn NAME=CMD [-n CONNECTIONS]
     bench/harness.py start NAME=CMD ... [--runs N]
-    bench/harness.py slowloris NAME=CMD [-n CONNECTIONS] [--every S] [--seconds S]
+    bench/harness.py slowloris NAME=CMD [-n CONNECTIONS] [--every S] [--seconds S] [--rounds R]
     bench/harness.py idle-close NAME=CMD [-n CONNECTIONS]
 
 A server is a command line with `{port}` in it (bench/servers.toml lists
@@ -45,9 +45,11 @@ accepted connection, and reads its RSS then (what pre-allocating costs).
 
 `slowloris` measures a normal client (wrk, 8 keep-alive connections) alone,
 then while N connections (from 127.0.0.2-9) each trickle a request head
-one byte every S seconds and never finish it, then after: requests per
-second and p99 each time, and when the server closed each trickling
-connection (seconds after its first byte), or that it did not. `idle-close`
+one byte every S seconds and never finish it (one the server closes is
+replaced at once), then after, in R rounds of 5 s windows: requests per
+second, p99 and the server's CPU per normal request each time, and when
+the server closed each trickling connection (seconds after its first
+byte), or that it did not. `idle-close`
 opens N keep-alive connections, one request each, and records how long
 after its answer the server closed each one: the idle timeout as served.
 
@@ -520,28 +522,38 @@ def measure_start(name, cmd, port, runs):
 
 # ---------------------------------------------------------------- slowloris, idle-close
 
-def trickle(port, count, every, seconds, sources=8):
-    """`count` connections that send a request head's first line, then one
-    more byte every `every` s, for `seconds`. Returns, per connection, the
-    seconds from its first byte until the server closed it (None if it
-    stayed open) and what the server sent."""
+def trickle(port, count, every, seconds, ready, sources=8):
+    """Keeps `count` connections open for `seconds`, each sending a request
+    head's first line and then one more byte every `every` s, never ending
+    it; one the server closes is replaced at once, as a real attacker does.
+    Sets `ready` once the first `count` are open. Returns, per connection,
+    the seconds from its first byte until the server closed it (None if it
+    was still open at the end), its age at the end, and the first bytes the
+    server sent."""
     resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
     # On the client's core, with wrk: the server's core is the server's.
     os.sched_setaffinity(0, {int(CLIENT_CPU)})
-    conns = []
-    for i in range(count):
+    selector = selectors.DefaultSelector()
+    conns, opened = [], 0
+
+    def open_one():
+        nonlocal opened
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setsockopt(socket.IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, 1)
-        s.bind((f"127.0.0.{2 + i % sources}", 0))
+        s.bind((f"127.0.0.{2 + opened % sources}", 0))
+        opened += 1
         s.connect(("127.0.0.1", port))
         s.sendall(b"GET /plaintext HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         s.setblocking(False)
-        conns.append({"sock": s, "start": time.monotonic(), "closed": None, "got": b""})
+        c = {"sock": s, "start": time.monotonic(), "closed": None, "got": b""}
+        conns.append(c)
+        selector.register(s, selectors.EVENT_READ, c)
+
+    for _ in range(count):
+        open_one()
+    ready.set()
     deadline = time.monotonic() + seconds
     next_byte = time.monotonic() + every
-    selector = selectors.DefaultSelector()
-    for c in conns:
-        selector.register(c["sock"], selectors.EVENT_READ, c)
     while time.monotonic() < deadline:
         for key, _ in selector.select(timeout=0.05):
             c = key.data
@@ -549,10 +561,12 @@ def trickle(port, count, every, seconds, sources=8):
                 chunk = c["sock"].recv(4096)
             except OSError:
                 chunk = b""
-            c["got"] += chunk
+            c["got"] = (c["got"] + chunk)[:64]
             if not chunk:
                 c["closed"] = time.monotonic() - c["start"]
                 selector.unregister(c["sock"])
+                c["sock"].close()
+                open_one()
         if time.monotonic() >= next_byte:
             next_byte += every
             for c in conns:
@@ -561,37 +575,86 @@ def trickle(port, count, every, seconds, sources=8):
                         c["sock"].send(b"X")
                     except OSError:
                         pass
+    end = time.monotonic()
     for c in conns:
-        c["sock"].close()
+        if c["closed"] is None:
+            c["sock"].close()
+        c["age"] = end - c["start"]
+        del c["sock"]
     return conns
 
 
-def slowloris(server, raw_dir, count, every, seconds, load_seconds=10):
+def slowloris(server, raw_dir, count, every, seconds, rounds=3, window=5):
+    """Rounds of: the normal client alone, then while the attack runs (one
+    window after another until it ends), then after it. Each window: the
+    normal client's requests per second and p99, and the server's CPU per
+    normal request (what the attack costs the server for each request it
+    still serves; throughput alone also measures the client's core, which
+    the attacker shares with wrk)."""
     import threading
     stem = os.path.join(raw_dir, f"{server.name}-slowloris")
     run_wrk(server, 8, 1, 3, stem + "-warmup.txt")
-    before = run_wrk(server, 8, 1, load_seconds, stem + "-before.txt")
-    result = {}
-    attack = threading.Thread(target=lambda: result.update(
-        conns=trickle(server.port, count, every, seconds)))
-    attack.start()
-    time.sleep(2)  # the trickling connections are open
-    during = run_wrk(server, 8, 1, load_seconds, stem + "-during.txt")
-    attack.join()
-    after = run_wrk(server, 8, 1, load_seconds, stem + "-after.txt")
-    conns = result["conns"]
+
+    def measure(label):
+        user0, system0 = cpu_seconds(server.pid)
+        report = run_wrk(server, 8, 1, window, f"{stem}-{label}.txt")
+        user1, system1 = cpu_seconds(server.pid)
+        requests = max(report["requests"], 1)
+        return {"rps": report["requests"] / (report["duration_us"] / 1e6),
+                "p99_us": report["latency_us"]["p99"],
+                "cpu_us_per_request": (user1 - user0 + system1 - system0) * 1e6 / requests,
+                "errors": report["errors"]}
+
+    out_rounds, conns = [], []
+    for r in range(rounds):
+        before = measure(f"{r}-before")
+        result, ready = {}, threading.Event()
+        attack = threading.Thread(target=lambda: result.update(
+            conns=trickle(server.port, count, every, seconds, ready)))
+        attack.start()
+        ready.wait()
+        during, w = [], 0
+        # Windows that end before the attack does (wrk takes a moment more).
+        while attack.is_alive() and len(during) < int(seconds // window) - 1:
+            during.append(measure(f"{r}-during-{w}"))
+            w += 1
+        attack.join()
+        after = measure(f"{r}-after")
+        conns += result["conns"]
+        out_rounds.append({"before": before, "during": during, "after": after})
+        log(f"{server.name} slowloris round {r}: {before['rps']:,.0f} / "
+            f"{statistics.median(d['rps'] for d in during):,.0f} / {after['rps']:,.0f} req/s, "
+            f"{before['cpu_us_per_request']:.2f} / "
+            f"{statistics.median(d['cpu_us_per_request'] for d in during):.2f} / "
+            f"{after['cpu_us_per_request']:.2f} CPU us per request before/during/after")
     closed = sorted(c["closed"] for c in conns if c["closed"] is not None)
     answered_408 = sum(1 for c in conns if c["got"].startswith(b"HTTP/1.1 408"))
-    def rate(report):
-        return {"rps": report["requests"] / (report["duration_us"] / 1e6),
-                "p99_us": report["latency_us"]["p99"], "errors": report["errors"]}
+    # Open at the end: only those younger than the slowest close is fine.
+    oldest_open = max((c["age"] for c in conns if c["closed"] is None), default=None)
+
+    def ratio(phase, key):
+        values = []
+        for rd in out_rounds:
+            phase_values = rd[phase] if phase == "during" else [rd[phase]]
+            values += [v[key] / rd["before"][key] for v in phase_values]
+        return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
     out = {"kind": "slowloris", "connections": count, "byte_every_s": every,
-           "attack_seconds": seconds, "before": rate(before), "during": rate(during),
-           "after": rate(after), "closed": len(closed), "answered_408": answered_408,
+           "attack_seconds": seconds, "window_s": window, "rounds": out_rounds,
+           "during_vs_before": {"rps": ratio("during", "rps"),
+                                "cpu_us_per_request": ratio("during", "cpu_us_per_request")},
+           "after_vs_before": {"rps": ratio("after", "rps"),
+                               "cpu_us_per_request": ratio("after", "cpu_us_per_request")},
+           "p99_us_max": max([rd["before"]["p99_us"] for rd in out_rounds]
+                             + [d["p99_us"] for rd in out_rounds for d in rd["during"]]
+                             + [rd["after"]["p99_us"] for rd in out_rounds]),
+           "trickling_connections": len(conns), "closed": len(closed),
+           "answered_408": answered_408, "oldest_open_s": oldest_open,
            "closed_after_s": {"min": closed[0], "median": statistics.median(closed),
                               "max": closed[-1]} if closed else None}
-    log(f"{server.name} slowloris: {out['before']['rps']:,.0f} / {out['during']['rps']:,.0f} / "
-        f"{out['after']['rps']:,.0f} req/s before/during/after; {len(closed)} of {count} closed")
+    log(f"{server.name} slowloris: during/before req/s x{out['during_vs_before']['rps']['median']:.3f}, "
+        f"CPU per request x{out['during_vs_before']['cpu_us_per_request']['median']:.3f}; "
+        f"{len(closed)} of {len(conns)} trickling connections closed")
     return out
 
 
@@ -923,6 +986,7 @@ def main():
     sl.add_argument("-n", "--connections", type=int, default=2000)
     sl.add_argument("--every", type=float, default=2.0)
     sl.add_argument("--seconds", type=float, default=25.0)
+    sl.add_argument("--rounds", type=int, default=3)
     sl.add_argument("--out", default=os.path.join(HERE, "results"))
     ic = commands.add_parser("idle-close", help="when idle connections are closed")
     ic.add_argument("server", metavar="NAME=CMD")
@@ -961,7 +1025,8 @@ def main():
             elif args.command == "churn":
                 result = churn(server, raw_dir, args.connections)
             elif args.command == "slowloris":
-                result = slowloris(server, raw_dir, args.connections, args.every, args.seconds)
+                result = slowloris(server, raw_dir, args.connections, args.every, args.seconds,
+                                   args.rounds)
             elif args.command == "idle-close":
                 result = idle_close(server, args.connections)
             else:

@@ -1,5 +1,5 @@
 //! The deadlines against a model: a map from connection to its deadline,
-//! searched whole. Whatever the reports, closes and clock, both say the
+//! searched whole. Whatever the reports, closes, evictions and clock, both say the
 //! same connections are due, with the same answer, and the same wait.
 
 use std::collections::{BTreeSet, HashMap};
@@ -24,6 +24,9 @@ enum Op {
     /// A report: slot, generation, phase, bytes moved, requests answered.
     Report(usize, u32, usize, u64, u32),
     Close(usize, u32),
+    /// Near the fd limit: the worker takes the connection idle the
+    /// longest off the lists.
+    Evict,
     /// The clock moves on, in ms, and what is due is taken.
     Tick(u64),
 }
@@ -33,6 +36,7 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (0..6usize, 0..2u32, 0..6usize, 0..3u64, 0..2u32)
             .prop_map(|(s, g, p, m, a)| Op::Report(s, g, p, m, a)),
         1 => (0..6usize, 0..2u32).prop_map(|(s, g)| Op::Close(s, g)),
+        1 => Just(Op::Evict),
         2 => (0..40u64).prop_map(Op::Tick),
     ]
 }
@@ -118,6 +122,28 @@ proptest! {
                     deadlines.remove(token);
                     if model.get(&slot).is_some_and(|e| e.token == token) {
                         model.remove(&slot);
+                    }
+                }
+                Op::Evict => {
+                    let longest = model
+                        .values()
+                        .filter(|e| e.armed && e.phase == Phase::Idle && !e.fresh)
+                        .map(|e| e.at)
+                        .min();
+                    match deadlines.evict() {
+                        None => prop_assert_eq!(longest, None),
+                        Some(token) => {
+                            let (slot, _) = token.slot_and_generation();
+                            let entry = model.get(&slot).copied();
+                            prop_assert!(entry.is_some_and(|e| e.token == token
+                                && e.armed && e.phase == Phase::Idle && !e.fresh));
+                            prop_assert_eq!(entry.map(|e| e.at), longest);
+                            // Off the lists; whether the worker then closes
+                            // it (it does if it is still idle) is `Close`'s.
+                            if let Some(e) = model.get_mut(&slot) {
+                                e.armed = false;
+                            }
+                        }
                     }
                 }
                 Op::Tick(step) => {
