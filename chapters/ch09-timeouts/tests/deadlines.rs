@@ -1,6 +1,7 @@
 //! The deadlines against a model: a map from connection to its deadline,
-//! searched whole. Whatever the reports, closes, evictions and clock, both say the
-//! same connections are due, with the same answer, and the same wait.
+//! searched whole. Whatever the reports, closes, evictions and clock, both
+//! say the same connections are due, with the same answer, and the same
+//! wait.
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
