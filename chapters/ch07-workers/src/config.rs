@@ -75,6 +75,17 @@ pub struct Config {
     pub limits: Limits,
     /// What an idle keep-alive connection keeps of its buffers and parser.
     pub retain: Retain,
+    /// `TCP_NODELAY`: small responses leave at once instead of waiting for
+    /// an ACK (Nagle's algorithm). Set on the listener, so that accepted
+    /// sockets inherit it without a syscall each.
+    pub nodelay: bool,
+    /// `SO_REUSEADDR`: a restarted server binds its port while connections
+    /// of the old one linger in TIME_WAIT.
+    pub reuseaddr: bool,
+    /// `SO_REUSEPORT` for the seed model's one listener too, so that
+    /// several processes can share the port. The inline model always sets
+    /// it: that is how its workers share one.
+    pub reuseport: bool,
 }
 // ANCHOR_END: config
 
@@ -91,6 +102,9 @@ impl Default for Config {
             high_water: 64 * 1024,
             limits: Limits::default(),
             retain: Retain::Small,
+            nodelay: true,
+            reuseaddr: true,
+            reuseport: false,
         }
     }
 }

@@ -125,6 +125,7 @@ pub fn run<S>(
     let stopped = if drain.is_zero() {
         server.stop()
     } else {
+        println!("draining, for at most {drain:?}; a second signal stops at once");
         match drain_or_second_signal(server, drain) {
             Some(result) => result,
             None => {
@@ -148,9 +149,10 @@ pub fn run<S>(
 // ANCHOR: drain
 /// Drains the server (for at most `drain`) on another thread, and watches
 /// for a second SIGINT or SIGTERM meanwhile: `None` if one came first,
-/// which ends the process without waiting for the drain.
-fn drain_or_second_signal(server: Server, drain: Duration) -> Option<io::Result<()>> {
-    println!("draining, for at most {drain:?}; a second signal stops at once");
+/// which ends the process without waiting for the drain. SIGINT and SIGTERM
+/// must be blocked ([`signal::block_termination`]). The final crate's
+/// server drains with it too.
+pub fn drain_or_second_signal(server: Server, drain: Duration) -> Option<io::Result<()>> {
     let (done, finished) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let _ = done.send(server.drain(drain));

@@ -37,17 +37,17 @@ pub struct Server {
 
 // ANCHOR: listener
 /// A listening socket with the options every connection inherits.
-fn listener(addr: &SocketAddr, reuseport: bool, backlog: i32) -> io::Result<Socket> {
+fn listener(addr: &SocketAddr, reuseport: bool, config: &Config) -> io::Result<Socket> {
     let sock = Socket::tcp(Family::of(addr), SockFlags::NONBLOCKING)?;
-    sock.set_reuseaddr(true)?;
+    sock.set_reuseaddr(config.reuseaddr)?;
     // Several sockets on one port, the kernel spreading connections over
     // them by a hash of the connection's addresses and ports.
     sock.set_reuseport(reuseport)?;
     // Accepted sockets inherit TCP_NODELAY (chapter 1 measured it), which
     // saves a setsockopt per connection.
-    sock.set_nodelay(true)?;
+    sock.set_nodelay(config.nodelay)?;
     sock.bind(addr)?;
-    sock.listen(backlog)?;
+    sock.listen(config.backlog)?;
     Ok(sock)
 }
 // ANCHOR_END: listener
@@ -79,14 +79,14 @@ impl Server {
             0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
             n => n,
         };
-        let reuseport = config.model == Model::Inline;
-        let first = listener(&config.addr, reuseport, config.backlog)?;
+        let reuseport = config.model == Model::Inline || config.reuseport;
+        let first = listener(&config.addr, reuseport, &config)?;
         // With port 0 the kernel chose one; the other listeners join it.
         let addr = first.local_addr()?;
         let mut listeners = vec![first];
         if config.model == Model::Inline {
             for _ in 1..workers {
-                listeners.push(listener(&addr, true, config.backlog)?);
+                listeners.push(listener(&addr, true, &config)?);
             }
         }
         let mut server = Server {
