@@ -20,7 +20,7 @@
 //! | every setting, its default, and one door for file and flags | [`settings`] |
 //! | the command line | [`cli`] |
 //! | the seed's log lines, on stderr and in a file | [`logger`] |
-//! | panics logged once, on one line | [`panic`] |
+//! | panics logged once, on one line | [`mod@panic`] |
 //! | the seed's response helpers | [`respond`] |
 //!
 //! The layers: [`sockets`] (chapter 1), [`http`] (4), [`router`] (5),
