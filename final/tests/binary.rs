@@ -45,6 +45,9 @@ fn it_serves_logs_and_drains_on_sigterm() {
     client.read_to_string(&mut response).unwrap();
     assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
     assert!(response.ends_with("\r\n\r\nuser 42"), "{response}");
+    // Our FIN ends the server's lingering close; until then the drain
+    // would wait for it (up to linger_timeout_sec).
+    drop(client);
     // SAFETY: kill only sends a signal to the child this test started.
     assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
     let status = child.wait().unwrap();
