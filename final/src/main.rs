@@ -17,7 +17,7 @@ use eventcore::cli::{self, Refused};
 use eventcore::logger::Logger;
 use eventcore::settings::Settings;
 use eventcore::{Running, panic};
-use eventcore_workers::{demo, signal};
+use eventcore_workers::{demo, example, signal};
 
 // ANCHOR: main
 fn main() -> ExitCode {
@@ -41,8 +41,8 @@ fn main() -> ExitCode {
         eprintln!("eventcore: blocking SIGINT and SIGTERM: {e}");
         return ExitCode::FAILURE;
     }
-    let limits = raise_fd_limit();
-    let logger = match Logger::new(settings.level(), &settings.log_file) {
+    let limits = example::raise_fd_limit();
+    let logger = match Logger::new(settings.log_level, &settings.log_file) {
         Ok(logger) => logger,
         Err(e) => {
             eprintln!("eventcore: {e}");
@@ -53,7 +53,10 @@ fn main() -> ExitCode {
     let _ = logger.install();
     panic::install();
     log::info!("eventcore {}", env!("CARGO_PKG_VERSION"));
-    log::info!("{limits}");
+    match limits {
+        Ok(limits) => log::info!("{limits}"),
+        Err(e) => log::warn!("{e}"),
+    }
     if settings.read_buffer_size != Settings::default().read_buffer_size {
         log::warn!("read_buffer_size has no effect: buffers grow as requests need");
     }
@@ -67,20 +70,3 @@ fn main() -> ExitCode {
     }
 }
 // ANCHOR_END: main
-
-/// Every connection is an fd: the soft limit goes up to the hard one
-/// (chapter 9). What to log about it.
-fn raise_fd_limit() -> String {
-    use eventcore::sockets::sys;
-    match sys::fd_limits() {
-        Ok((soft, hard)) => match sys::raise_fd_limit(u64::MAX) {
-            Ok(now) => {
-                format!("file descriptors: soft limit {now} (was {soft}), hard limit {hard}")
-            }
-            Err(e) => {
-                format!("file descriptors: soft limit {soft}, hard limit {hard}; raising: {e}")
-            }
-        },
-        Err(e) => format!("file descriptors: reading the limits: {e}"),
-    }
-}

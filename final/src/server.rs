@@ -185,16 +185,15 @@ pub struct Running {
 impl Running {
     /// Starts `app` (chapter 7's router plus blocking routes) with `settings`.
     pub fn start(app: App, settings: &Settings) -> io::Result<Running> {
-        settings
-            .check()
+        let (config, parts, drain) = settings
+            .compose()
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
-        let (config, parts) = settings.compose();
         let pooling = parts.pooling.clone();
         let server = eventcore_workers::Server::start_with(config, app, parts)?;
         Ok(Running {
             server,
             pooling,
-            drain: settings.drain(),
+            drain,
         })
     }
 

@@ -156,7 +156,7 @@ fn error(key: &str, problem: impl Into<String>) -> SettingError {
     }
 }
 
-/// The settings of the flags' kind: what TOML type a flag's text is read as.
+/// What TOML type a setting's flag text is read as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Text,
@@ -349,8 +349,8 @@ impl Settings {
         if self.backlog < 1 {
             return Err(error("backlog", "must be at least 1"));
         }
-        for (key, _) in self.timeouts_sec() {
-            self.duration(key)?;
+        for (key, value) in self.timeouts_sec() {
+            seconds(key, value)?;
         }
         if self.model == Model::Inline && !self.tcp_reuseport {
             return Err(error(
@@ -372,43 +372,18 @@ impl Settings {
         ]
     }
 
-    /// A duration setting, checked: more than 0 and at most a century.
-    fn duration(&self, key: &str) -> Result<Duration, SettingError> {
-        let seconds = self
-            .timeouts_sec()
-            .into_iter()
-            .find(|(k, _)| *k == key)
-            .map_or(f64::NAN, |(_, s)| s);
-        const CENTURY: f64 = 100.0 * 365.25 * 86_400.0;
-        if !(seconds > 0.0 && seconds <= CENTURY) {
-            return Err(error(
-                key,
-                format!("{seconds} is not between 0 and 100 years of seconds (0 excluded)"),
-            ));
-        }
-        Ok(Duration::from_secs_f64(seconds))
-    }
-
-    /// The log level, for the logger.
-    pub fn level(&self) -> Level {
-        self.log_level
-    }
-
     /// The address to listen on.
     pub fn addr(&self) -> SocketAddr {
         SocketAddr::new(self.host, self.port)
     }
 
-    /// How long a drain may take.
-    pub fn drain(&self) -> Duration {
-        self.duration("drain_timeout_sec")
-            .unwrap_or(Duration::from_secs(10))
-    }
-
     // ANCHOR: compose
-    /// Chapter 7's `Config` and chapters 8 and 9's parts for these
-    /// settings (which [`check`](Settings::check) has passed).
-    pub fn compose(&self) -> (Config, Timed) {
+    /// Chapter 7's `Config`, chapters 8 and 9's parts, and the drain's
+    /// deadline, for these settings once [`check`](Settings::check) passes.
+    pub fn compose(&self) -> Result<(Config, Timed, Duration), SettingError> {
+        self.check()?;
+        let [idle, head, body, write, linger, drain] =
+            self.timeouts_sec().map(|(key, value)| seconds(key, value));
         let workers = match self.num_workers {
             0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
             n => n,
@@ -434,7 +409,6 @@ impl Settings {
             reuseaddr: self.tcp_reuseaddr,
             reuseport: self.tcp_reuseport,
         };
-        let second = |key| self.duration(key).unwrap_or(Duration::from_secs(1));
         let parts = Timed {
             pooling: Pooling {
                 // The seed's two are for the whole server; ours per worker.
@@ -444,14 +418,14 @@ impl Settings {
                 ..Pooling::default()
             },
             timeouts: Timeouts {
-                idle: second("keepalive_timeout_sec"),
-                head: second("head_timeout_sec"),
-                body: second("body_timeout_sec"),
-                write: second("write_timeout_sec"),
-                linger: second("linger_timeout_sec"),
+                idle: idle?,
+                head: head?,
+                body: body?,
+                write: write?,
+                linger: linger?,
             },
         };
-        (config, parts)
+        Ok((config, parts, drain?))
     }
     // ANCHOR_END: compose
 
@@ -459,6 +433,18 @@ impl Settings {
     pub fn to_toml(&self) -> String {
         toml::to_string(self).unwrap_or_else(|e| format!("# cannot show the settings: {e}\n"))
     }
+}
+
+/// A duration setting: more than 0 seconds and at most a century.
+fn seconds(key: &str, value: f64) -> Result<Duration, SettingError> {
+    const CENTURY: f64 = 100.0 * 365.25 * 86_400.0;
+    if !(value > 0.0 && value <= CENTURY) {
+        return Err(error(
+            key,
+            format!("{value} is not between 0 and 100 years of seconds (0 excluded)"),
+        ));
+    }
+    Ok(Duration::from_secs_f64(value))
 }
 
 fn first_line(message: &str) -> String {

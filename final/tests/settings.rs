@@ -73,11 +73,12 @@ fn the_settings_compose_into_the_layers() {
     ])
     .unwrap()
     .settings;
-    let (config, parts) = settings.compose();
+    let (config, parts, drain) = settings.compose().unwrap();
     assert_eq!(config.workers, 4);
     // The seed's limit is the server's; the pools' are per worker.
     assert_eq!(parts.pooling.max_connections, 3);
     assert_eq!(parts.timeouts.head, std::time::Duration::from_millis(250));
+    assert_eq!(drain, std::time::Duration::from_secs(10));
 }
 
 #[test]

@@ -96,15 +96,9 @@ pub fn run<S>(
         );
         return ExitCode::from(2);
     }
-    // Every connection is an fd: take all the kernel allows (chapter 1).
-    match eventcore_sockets::sys::fd_limits() {
-        Ok((soft, hard)) => match eventcore_sockets::sys::raise_fd_limit(u64::MAX) {
-            Ok(now) => {
-                log::info!("file descriptors: soft limit {now} (was {soft}), hard limit {hard}")
-            }
-            Err(e) => eprintln!("server: raising the fd limit: {e}"),
-        },
-        Err(e) => eprintln!("server: reading the fd limit: {e}"),
+    match raise_fd_limit() {
+        Ok(limits) => log::info!("{limits}"),
+        Err(e) => eprintln!("server: {e}"),
     }
     let (server, drain) = match start(config, state) {
         Ok(started) => started,
@@ -144,6 +138,18 @@ pub fn run<S>(
             ExitCode::FAILURE
         }
     }
+}
+
+/// Every connection is an fd: raises the soft limit to the hard one
+/// (chapter 1's `raise_fd_limit`) and says what they are, for the log.
+/// The final crate's binary does the same.
+pub fn raise_fd_limit() -> Result<String, String> {
+    use eventcore_sockets::sys;
+    let (soft, hard) = sys::fd_limits().map_err(|e| format!("reading the fd limit: {e}"))?;
+    let now = sys::raise_fd_limit(u64::MAX).map_err(|e| format!("raising the fd limit: {e}"))?;
+    Ok(format!(
+        "file descriptors: soft limit {now} (was {soft}), hard limit {hard}"
+    ))
 }
 
 // ANCHOR: drain
