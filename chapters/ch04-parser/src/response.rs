@@ -386,8 +386,9 @@ fn two_digits(out: &mut [u8], n: u64) {
 
 /// Days since 1970-01-01 to (year, month 1-12, day 1-31), in the proleptic
 /// Gregorian calendar. The algorithm counts in 400-year eras starting in
-/// March, so the leap day is the last day of its year.
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
+/// March, so the leap day is the last day of its year. Public for the
+/// final server's log lines, which need dates too.
+pub fn civil_from_days(days: u64) -> (u64, u64, u64) {
     let z = days + 719_468; // days since 0000-03-01
     let era = z / 146_097;
     let doe = z - era * 146_097; // day of era, 0..=146096
@@ -413,6 +414,35 @@ pub struct Context {
     pub http10_keep_alive: bool,
 }
 
+/// RFC 9110 section 8.6: no Content-Length in a 1xx or 204 response;
+/// section 6.4.1: those and 304 have no body.
+fn bodyless(status: u16) -> bool {
+    matches!(status, 100..=199 | 204 | 304)
+}
+
+impl Response {
+    /// The status that goes on the wire. A status-line needs three digits
+    /// (RFC 9112 section 4); anything else from a handler is a bug,
+    /// answered as one (500).
+    pub fn wire_status(&self) -> u16 {
+        if (100..=599).contains(&self.status) {
+            self.status
+        } else {
+            500
+        }
+    }
+
+    /// The body bytes that go on the wire in `context`: none for HEAD and
+    /// for the statuses without a body. What an access log counts.
+    pub fn wire_body_len(&self, context: Context) -> usize {
+        if context.head_request || bodyless(self.wire_status()) {
+            0
+        } else {
+            self.body.len()
+        }
+    }
+}
+
 // ANCHOR: write_response
 /// Serializes `response` into `out` and returns the part of the body that
 /// was *not* copied there (empty for small bodies, the whole body for
@@ -423,16 +453,8 @@ pub fn write_response<'r>(
     context: Context,
     date: &DateCache,
 ) -> &'r [u8] {
-    // A status-line needs three digits (RFC 9112 section 4); anything else
-    // from a handler is a bug, answered as one.
-    let status = if (100..=599).contains(&response.status) {
-        response.status
-    } else {
-        500
-    };
-    // RFC 9110 section 8.6: no Content-Length in a 1xx or 204 response;
-    // section 6.4.1: those and 304 have no body.
-    let bodyless_status = matches!(status, 100..=199 | 204 | 304);
+    let status = response.wire_status();
+    let bodyless_status = bodyless(status);
     let body = if bodyless_status {
         &[][..]
     } else {
@@ -490,6 +512,47 @@ mod tests {
     }
 
     #[test]
+    fn every_day_from_1970_to_2400_follows_the_one_before() {
+        let mut last = (1969, 12, 31);
+        for days in 0..(430 * 366) {
+            let date = civil_from_days(days);
+            let (y, m, d) = last;
+            let next_day = (y, m, d + 1);
+            let next_month = (y, m + 1, 1);
+            let next_year = (y + 1, 1, 1);
+            assert!(
+                date == next_day
+                    || (date == next_month && d >= 28)
+                    || (date == next_year && m == 12 && d == 31),
+                "{days}: {date:?} after {last:?}"
+            );
+            let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+            if date == next_month || date == next_year {
+                let days_in = [
+                    31,
+                    if leap { 29 } else { 28 },
+                    31,
+                    30,
+                    31,
+                    30,
+                    31,
+                    31,
+                    30,
+                    31,
+                    30,
+                    31,
+                ];
+                assert_eq!(
+                    d,
+                    days_in[(m - 1) as usize],
+                    "{last:?} is not the month's last day"
+                );
+            }
+            last = date;
+        }
+    }
+
+    #[test]
     fn the_date_cache_reformats_once_per_second() {
         let mut cache = DateCache::default();
         let t = UNIX_EPOCH + Duration::from_secs(784_111_777);
@@ -530,6 +593,32 @@ mod tests {
         assert!(text.contains("Content-Length: 5\r\n"));
         assert!(text.ends_with("\r\n\r\n"));
         assert_eq!(rest, 0);
+    }
+
+    #[test]
+    fn the_wire_body_length_is_what_the_writer_sends() {
+        let head = Context {
+            head_request: true,
+            ..Context::default()
+        };
+        let ok = Response::text("Hello");
+        let mut not_modified = Response::text("Hello");
+        not_modified.status = 304;
+        let mut bogus = Response::text("Hello");
+        bogus.status = 42;
+        for (response, context, body) in [
+            (&ok, Context::default(), 5),
+            (&ok, head, 0),
+            (&not_modified, Context::default(), 0),
+            (&bogus, Context::default(), 5),
+        ] {
+            assert_eq!(response.wire_body_len(context), body);
+            let (text, rest) = written(response, context);
+            let sent = text.len() - text.find("\r\n\r\n").unwrap() - 4 + rest;
+            assert_eq!(sent, body, "{text}");
+            assert!(text.starts_with(&format!("HTTP/1.1 {} ", response.wire_status())));
+        }
+        assert_eq!(bogus.wire_status(), 500);
     }
 
     #[test]

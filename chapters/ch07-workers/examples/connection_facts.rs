@@ -75,6 +75,7 @@ fn idle_heap_after_one_request(retain: Retain) -> usize {
         may_block: false,
         draining: &std::sync::atomic::AtomicBool::new(false),
         linger: false,
+        worker: 0,
     };
     let outcome = conn.on_ready(&env, &mut Heap, false);
     assert_eq!(outcome, Outcome::Wait(Interest::READABLE));

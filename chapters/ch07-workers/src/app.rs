@@ -8,17 +8,24 @@
 //! marked here, by path prefix, and the inline model hands only them to
 //! the pool. The mark lives beside the router rather than in it: which
 //! thread runs a handler is this chapter's business, not routing's.
+//!
+//! An `App` may also carry an [`Observer`], told of every response
+//! ([`observe`](crate::observe)).
+
+use std::sync::Arc;
 
 use eventcore_http::Request;
 use eventcore_router::{Router, covers};
 
+use crate::observe::Observer;
+
 // ANCHOR: app
 /// A router and the path prefixes whose handlers may block.
-#[derive(Debug)]
 pub struct App {
     router: Router,
     /// Prefixes without a trailing `/`, matched on whole segments.
     blocking: Vec<Vec<u8>>,
+    observer: Option<Arc<dyn Observer>>,
 }
 
 impl App {
@@ -26,7 +33,18 @@ impl App {
         App {
             router,
             blocking: Vec::new(),
+            observer: None,
         }
+    }
+
+    /// Tells `observer` of every response (replacing any observer before).
+    pub fn observe(mut self, observer: Arc<dyn Observer>) -> App {
+        self.observer = Some(observer);
+        self
+    }
+
+    pub fn observer(&self) -> Option<&dyn Observer> {
+        self.observer.as_deref()
     }
 
     /// Marks every route under `prefix` (`/report` covers `/report` and
@@ -50,6 +68,16 @@ impl App {
     }
 }
 // ANCHOR_END: app
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("router", &self.router)
+            .field("blocking", &self.blocking)
+            .field("observed", &self.observer.is_some())
+            .finish()
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -21,12 +21,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use eventcore_buffer::{Buffer, PREPEND, SPILL_SIZE};
 use eventcore_http::response::Context;
 use eventcore_http::{
-    Body, DateCache, Limits, Method, Parser, Progress, Response, Version, write_response,
+    Body, DateCache, Limits, Method, Parser, Progress, Request, Response, Version, write_response,
 };
 use eventcore_poller::Interest;
 use eventcore_sockets::Socket;
 
 use crate::App;
+use crate::observe::Exchange;
 use crate::store::{Retain, Store};
 
 // ANCHOR: state
@@ -142,12 +143,34 @@ pub struct Env<'a> {
     /// client closes too ([`State::Lingering`]). Only with timers that put
     /// a deadline on it: otherwise it reads what has arrived and closes.
     pub linger: bool,
+    /// The worker the connection belongs to, for the [`Observer`].
+    pub worker: usize,
 }
 // ANCHOR_END: env
 
 impl Env<'_> {
     fn draining(&self) -> bool {
         self.draining.load(Ordering::Acquire)
+    }
+
+    /// Tells the app's observer, if any, of a response queued on `socket`.
+    #[inline]
+    fn observe(
+        &self,
+        socket: &Socket,
+        request: Option<&Request<'_>>,
+        response: &Response,
+        context: Context,
+    ) {
+        if let Some(observer) = self.app.observer() {
+            observer.answered(&Exchange {
+                worker: self.worker,
+                socket,
+                request,
+                status: response.wire_status(),
+                body_bytes: response.wire_body_len(context),
+            });
+        }
     }
 }
 
@@ -163,6 +186,10 @@ pub struct Connection {
     /// The buffers and the parser; `None` before the first event and,
     /// with [`Retain::Nothing`], while idle.
     work: Option<Box<Work>>,
+    /// The phase the worker's gauges count it in ([`Stats`](crate::Stats));
+    /// `None` until the worker counts it. In a byte of padding: an idle
+    /// connection is no bigger for it.
+    pub(crate) gauged: Option<Phase>,
 }
 
 /// A connection's working memory: what it needs only while a request is
@@ -277,6 +304,7 @@ impl Connection {
             peer_closed: false,
             moved: 0,
             work: None,
+            gauged: None,
         }
     }
 
@@ -505,7 +533,8 @@ impl Connection {
                             return Stop::Failed;
                         }
                     }
-                    let work = self.work();
+                    // Borrowed apart from the socket, which the observer sees.
+                    let work = self.work.as_deref().expect("equipped above");
                     let request = work.parser.request(work.input.peek());
                     // The router catches a panicking handler and answers 500.
                     let mut response = env.app.router().handle(request);
@@ -516,6 +545,7 @@ impl Connection {
                         http10_keep_alive: request.version() == Version::Http10
                             && request.keep_alive(),
                     };
+                    env.observe(&self.sock, Some(&request), &response, context);
                     self.respond(&mut response, context, env.date);
                     let work = self.work();
                     work.input.retrieve(len);
@@ -533,7 +563,9 @@ impl Connection {
                     };
                     work.input.retrieve_all();
                     work.parser.reset();
-                    self.respond(&mut Response::error(error.status()), context, env.date);
+                    let mut response = Response::error(error.status());
+                    env.observe(&self.sock, None, &response, context);
+                    self.respond(&mut response, context, env.date);
                 }
             }
         }
@@ -574,7 +606,9 @@ impl Connection {
             close: true,
             ..Context::default()
         };
-        self.respond(&mut Response::error(status), context, env.date);
+        let mut response = Response::error(status);
+        env.observe(&self.sock, None, &response, context);
+        self.respond(&mut response, context, env.date);
         if self.flush().is_err() {
             return Outcome::Close;
         }
@@ -782,6 +816,7 @@ mod tests {
             may_block,
             draining: &NOT_DRAINING,
             linger: false,
+            worker: 0,
         }
     }
 

@@ -5,14 +5,21 @@
 //! tests, which is what every peer in `bench/peers/` serves too.
 
 use eventcore_http::{Method, Response};
-use eventcore_router::{Ctx, HandlerResult, Router};
+use eventcore_router::{Ctx, HandlerResult, Router, RouterBuilder};
 
 use crate::App;
 
-// ANCHOR: demo
-/// `GET|HEAD /plaintext`, `GET /json`, `POST|PUT /echo` and `GET /users/{id}`.
+/// The demo's routes, served by chapter 7's workers.
 pub fn app() -> App {
-    let router = Router::builder()
+    App::new(routes().build().expect("the demo's routes are valid"))
+}
+
+// ANCHOR: demo
+/// `GET|HEAD /plaintext`, `GET /json`, `POST|PUT /echo` and `GET /users/{id}`,
+/// on a router builder that more routes may be added to (the final binary's
+/// status endpoint).
+pub fn routes() -> RouterBuilder {
+    Router::builder()
         .get("/plaintext", |_| Ok(Response::text("Hello, World!")))
         .get("/json", |_| {
             Ok(Response::json(r#"{"message":"Hello, World!"}"#))
@@ -24,9 +31,6 @@ pub fn app() -> App {
             let id = ctx.params.get("id").unwrap_or_default();
             Ok(Response::text(format!("user {id}")))
         })
-        .build()
-        .expect("the demo's routes are valid");
-    App::new(router)
 }
 
 /// The request body (already de-chunked by the parser), with the request's

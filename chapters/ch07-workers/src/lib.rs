@@ -27,6 +27,7 @@
 //! | the event loop, its table, mailbox and pool | `worker` |
 //! | where a connection's working memory comes from ([`Store`]) | [`store`] |
 //! | the hook for deadlines ([`Timers`]) | [`timers`] |
+//! | the hook for access logs and metrics ([`Observer`]) | [`observe`] |
 //! | the store and timers a server starts with ([`Parts`]) | [`parts`] |
 //! | batch accepts that pause on `EMFILE` | `listening` |
 //! | the seed's accept thread | `acceptor` |
@@ -52,6 +53,7 @@ pub mod connection;
 pub mod demo;
 pub mod example;
 mod listening;
+pub mod observe;
 pub mod parts;
 pub mod server;
 pub mod signal;
@@ -64,8 +66,9 @@ pub use app::App;
 pub use config::{Config, Model};
 pub use connection::{Connection, Env, Outcome, Phase, Report, State, Work};
 pub use listening::PAUSE;
+pub use observe::{Exchange, Observer};
 pub use parts::{Basic, Parts};
 pub use server::Server;
-pub use stats::Stats;
+pub use stats::{Stats, StatsHandle};
 pub use store::{Heap, Retain, Store};
 pub use timers::{Expiry, NoTimers, Timers};

@@ -14,7 +14,7 @@ use eventcore_sockets::socket::Family;
 use eventcore_sockets::{SockFlags, Socket};
 
 use crate::parts::{Basic, Parts};
-use crate::stats::{Counters, Stats};
+use crate::stats::{Counters, Stats, StatsHandle};
 use crate::worker::{Settings, Shared, Worker, deal};
 use crate::{App, Config, Model, acceptor};
 
@@ -73,6 +73,7 @@ impl Server {
             pool_threads: config.pool_threads,
             pool_queue: config.pool_queue,
             linger: false, // the worker asks its timers
+            worker: 0,     // each worker sets its own
         };
         // The seed's 0: one worker per core.
         let workers = match config.workers {
@@ -94,7 +95,7 @@ impl Server {
             model: config.model,
             workers: Vec::with_capacity(workers),
             acceptor: None,
-            counters: Arc::new(Counters::default()),
+            counters: Arc::new(Counters::new(workers)),
         };
         let mut listeners = listeners.into_iter();
         for id in 0..workers {
@@ -180,6 +181,11 @@ impl Server {
 
     pub fn stats(&self) -> Stats {
         self.counters.snapshot()
+    }
+
+    /// The counters behind [`stats`](Server::stats), for another thread.
+    pub fn stats_handle(&self) -> StatsHandle {
+        StatsHandle(Arc::clone(&self.counters))
     }
 
     // ANCHOR: drain

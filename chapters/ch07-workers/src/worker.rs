@@ -34,7 +34,7 @@ use eventcore_threadpool::{Job, Rejected, SubmitError, ThreadPool};
 use crate::connection::{Connection, Env, Outcome, Phase, Report};
 use crate::listening::Listening;
 use crate::parts::Parts;
-use crate::stats::Counters;
+use crate::stats::{Counters, Phases};
 use crate::store::{Heap, Retain, Store};
 use crate::timers::{Expiry, Timers};
 use crate::{App, Model};
@@ -168,6 +168,8 @@ pub(crate) struct Settings {
     pub pool_queue: usize,
     /// Whether the timers bound a lingering close (`Timers::lingers`).
     pub linger: bool,
+    /// The worker's number, from 0.
+    pub worker: usize,
 }
 
 impl Settings {
@@ -186,6 +188,7 @@ impl Settings {
             may_block,
             draining,
             linger: self.linger,
+            worker: self.worker,
         }
     }
 }
@@ -212,6 +215,20 @@ pub(crate) struct Worker<P: Parts> {
     spare: Mail,
     /// The inline model's batch of accepted sockets, kept likewise.
     accepted: Vec<Socket>,
+}
+
+/// Tells the gauges and the timers what `conn` waits for now.
+#[inline]
+fn note(
+    timers: &mut impl Timers,
+    phases: &Phases,
+    token: Token,
+    conn: &mut Connection,
+    report: Report,
+    now: Instant,
+) {
+    phases.shift(&mut conn.gauged, Some(report.phase));
+    timers.update(token, &report, now);
 }
 
 /// `on_ready`, with a panic turned into a closed connection. Nothing in it
@@ -313,6 +330,7 @@ impl<P: Parts> Worker<P> {
         Ok(Worker {
             settings: Settings {
                 linger: timers.lingers(),
+                worker: id,
                 ..settings
             },
             app,
@@ -405,6 +423,7 @@ impl<P: Parts> Worker<P> {
         self.counters
             .connections
             .fetch_sub(self.conns.len(), Ordering::Relaxed);
+        self.counters.phases[self.settings.worker].clear();
     }
 
     fn resume_listener(&mut self, now: Instant) -> bool {
@@ -497,18 +516,19 @@ impl<P: Parts> Worker<P> {
             log::warn!("a worker's table is full; closing a new connection");
             return;
         };
-        let Some(Entry::Here(conn)) = self.conns.get(token) else {
+        let (interest, mode) = self.registration(Interest::READABLE);
+        let Some(Entry::Here(conn)) = self.conns.get_mut(token) else {
             unreachable!("inserted above");
         };
-        let (interest, mode) = self.registration(Interest::READABLE);
         if let Err(e) = self.poller.register(conn.socket(), token, interest, mode) {
             // ENOMEM or the epoll limit: refuse this client, keep the others.
             log::warn!("register: {e}");
             self.conns.remove(token);
             return;
         }
-        self.timers
-            .update(token, &conn.report(self.settings.high_water), now);
+        let report = conn.report(self.settings.high_water);
+        let phases = &self.counters.phases[self.settings.worker];
+        note(&mut self.timers, phases, token, conn, report, now);
         self.counters.connections.fetch_add(1, Ordering::Relaxed);
     }
 
@@ -580,7 +600,8 @@ impl<P: Parts> Worker<P> {
                 if matches!(outcome, Outcome::Wait(_)) && self.draining.is_none() {
                     conn.park(&mut self.store, self.settings.retain);
                     let report = conn.report(self.settings.high_water);
-                    return self.timers.update(token, &report, now);
+                    let phases = &self.counters.phases[self.settings.worker];
+                    return note(&mut self.timers, phases, token, conn, report, now);
                 }
                 // Only a connection that yields is registered again, so
                 // that the poller reports it after the others ready now.
@@ -622,8 +643,9 @@ impl<P: Parts> Worker<P> {
             }
         }
         conn.park(&mut self.store, self.settings.retain);
-        self.timers
-            .update(token, &conn.report(self.settings.high_water), now);
+        let report = conn.report(self.settings.high_water);
+        let phases = &self.counters.phases[self.settings.worker];
+        note(&mut self.timers, phases, token, conn, report, now);
     }
     // ANCHOR_END: on_event
 
@@ -645,7 +667,8 @@ impl<P: Parts> Worker<P> {
             phase: Phase::Away,
             ..conn.report(self.settings.high_water)
         };
-        self.timers.update(token, &away, now);
+        let phases = &self.counters.phases[self.settings.worker];
+        note(&mut self.timers, phases, token, &mut conn, away, now);
         let visit = Visit {
             token,
             conn,
@@ -674,11 +697,14 @@ impl<P: Parts> Worker<P> {
 
     /// A connection back from the pool (or refused by it): into its slot,
     /// then kept, sent again, or closed as `outcome` says.
-    fn settle(&mut self, token: Token, conn: Connection, outcome: Outcome, now: Instant) {
+    fn settle(&mut self, token: Token, mut conn: Connection, outcome: Outcome, now: Instant) {
         match self.conns.get_mut(token) {
             Some(entry) if matches!(entry, Entry::Away) => *entry = Entry::Here(conn),
             // Only a slot marked away can take it back.
-            _ => return drop(conn),
+            _ => {
+                self.counters.phases[self.settings.worker].shift(&mut conn.gauged, None);
+                return drop(conn);
+            }
         }
         self.handled(token, outcome, true, now);
     }
@@ -744,8 +770,9 @@ impl<P: Parts> Worker<P> {
         let Some(entry) = self.conns.remove(token) else {
             return;
         };
-        if let Entry::Here(conn) = entry {
+        if let Entry::Here(mut conn) = entry {
             let _ = self.poller.deregister(conn.socket());
+            self.counters.phases[self.settings.worker].shift(&mut conn.gauged, None);
             conn.recycle(&mut self.store);
         }
         self.timers.remove(token);
@@ -770,9 +797,11 @@ mod tests {
             pool_threads: 1,
             pool_queue: 1,
             linger: false,
+            worker: 0,
         };
         let app = Arc::new(App::new(Router::builder().build().unwrap()));
-        Worker::new(0, settings, app, None, &Basic, Arc::default()).unwrap()
+        let counters = Arc::new(Counters::new(1));
+        Worker::new(0, settings, app, None, &Basic, counters).unwrap()
     }
 
     fn socket() -> Socket {
