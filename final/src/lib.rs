@@ -20,6 +20,9 @@
 //! | every setting, its default, and one door for file and flags | [`settings`] |
 //! | the command line | [`cli`] |
 //! | the seed's log lines, on stderr and in a file | [`logger`] |
+//! | one line per response, in Common or Combined Log Format | [`access`] |
+//! | the counters in the Prometheus text format | [`status`] |
+//! | several server processes on one port, kept running | [`supervisor`] |
 //! | panics logged once, on one line | [`mod@panic`] |
 //! | the seed's response helpers | [`respond`] |
 //!
@@ -27,12 +30,15 @@
 //! [`workers`] (7), [`pooling`] (8), [`timeouts`] (9); chapters 2, 3 and 6
 //! (buffer, poller, thread pool) are inside [`workers`].
 
+pub mod access;
 pub mod cli;
 pub mod logger;
 pub mod panic;
 pub mod respond;
 pub mod server;
 pub mod settings;
+pub mod status;
+pub mod supervisor;
 
 pub use eventcore_http as http;
 pub use eventcore_pooling as pooling;

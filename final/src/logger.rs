@@ -17,6 +17,7 @@ use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::settings::Level;
+use eventcore_http::response::civil_from_days as civil_date;
 
 /// The process's logger: see the module docs.
 #[derive(Debug)]
@@ -81,27 +82,6 @@ pub fn line(now: SystemTime, level: log::Level, message: &str) -> String {
     out
 }
 // ANCHOR_END: line
-
-/// Year, month, day of the day `days` after 1970-01-01 (the proleptic
-/// Gregorian calendar, by the usual era arithmetic: 400-year eras of
-/// 146,097 days, years counted from March so that leap days come last).
-fn civil_date(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let day_of_era = z % 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    (year, month, day)
-}
 
 impl log::Log for Logger {
     fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
@@ -170,46 +150,5 @@ mod tests {
         );
         assert_eq!(text.matches('\n').count(), 1);
         assert!(text.ends_with("a\\n1970-01-01 00:00:00 [INFO] forged\\r\\u{1b}[2J\n"));
-    }
-
-    #[test]
-    fn every_day_from_1970_to_2400_follows_the_one_before() {
-        let mut last = (1969, 12, 31);
-        for days in 0..(430 * 366) {
-            let date = civil_date(days);
-            let (y, m, d) = last;
-            let next_day = (y, m, d + 1);
-            let next_month = (y, m + 1, 1);
-            let next_year = (y + 1, 1, 1);
-            assert!(
-                date == next_day
-                    || (date == next_month && d >= 28)
-                    || (date == next_year && m == 12 && d == 31),
-                "{days}: {date:?} after {last:?}"
-            );
-            let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-            if date == next_month || date == next_year {
-                let days_in = [
-                    31,
-                    if leap { 29 } else { 28 },
-                    31,
-                    30,
-                    31,
-                    30,
-                    31,
-                    31,
-                    30,
-                    31,
-                    30,
-                    31,
-                ];
-                assert_eq!(
-                    d,
-                    days_in[(m - 1) as usize],
-                    "{last:?} is not the month's last day"
-                );
-            }
-            last = date;
-        }
     }
 }

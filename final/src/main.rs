@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use eventcore::cli::{self, Refused};
 use eventcore::logger::Logger;
 use eventcore::settings::Settings;
-use eventcore::{Running, panic};
+use eventcore::{Builder, Running, access, panic, supervisor};
 use eventcore_workers::{demo, example, signal};
 
 // ANCHOR: main
@@ -49,6 +49,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // The access log's file too, before anything starts.
+    if !matches!(settings.access_log.as_str(), "" | "-") {
+        if let Err(e) = access::open_file(&settings.access_log) {
+            eprintln!("eventcore: {e}");
+            return ExitCode::from(2);
+        }
+    }
     // Fails only if a logger is installed already; this is the first.
     let _ = logger.install();
     panic::install();
@@ -60,7 +67,24 @@ fn main() -> ExitCode {
     if settings.read_buffer_size != Settings::default().read_buffer_size {
         log::warn!("read_buffer_size has no effect: buffers grow as requests need");
     }
-    let served = Running::start(demo::app(), &settings).and_then(Running::run);
+    if settings.processes > 1 {
+        return match supervisor::run(&settings) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::FAILURE,
+            Err(e) => {
+                log::error!("supervisor: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if let Err(e) = supervisor::watch_supervisor() {
+        log::error!("{e}");
+        return ExitCode::FAILURE;
+    }
+    let served = Builder::with_router(demo::routes())
+        .settings(settings)
+        .start()
+        .and_then(Running::run);
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

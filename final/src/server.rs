@@ -6,15 +6,18 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use eventcore_http::{Method, Response};
 use eventcore_pooling::{PoolStats, Pooling};
 use eventcore_router::{Ctx, Error, HandlerResult, Next, Router, RouterBuilder};
-use eventcore_workers::{App, Model, Stats, example, signal};
+use eventcore_workers::{App, Exchange, Model, Observer, Stats, example, signal};
 
+use crate::access::AccessLog;
 use crate::panic::in_handler;
 use crate::settings::Settings;
+use crate::status::Status;
 
 // ANCHOR: builder
 /// A server under construction. Each method takes and returns it:
@@ -59,8 +62,15 @@ where
 impl Builder {
     /// No routes (every request gets 404), the default settings.
     pub fn new() -> Builder {
+        Builder::with_router(Router::builder())
+    }
+
+    /// Starts from routes made elsewhere (chapter 7's demo, for the
+    /// binary). Their handlers are not marked as handlers: a panic in one
+    /// is logged by the hook as well as by the router.
+    pub fn with_router(router: RouterBuilder) -> Builder {
         Builder {
-            router: Router::builder(),
+            router,
             blocking: Vec::new(),
             settings: Settings::default(),
         }
@@ -147,22 +157,49 @@ impl Builder {
         self
     }
 
-    fn app(self) -> io::Result<(App, Settings)> {
-        let router = self
-            .router
-            .build()
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
-        let app = self
+    /// Binds and starts serving; returns once connections are accepted.
+    pub fn start(self) -> io::Result<Running> {
+        let settings = self.settings;
+        let invalid =
+            |e: &dyn std::fmt::Display| io::Error::new(io::ErrorKind::InvalidInput, e.to_string());
+        let (config, parts, drain) = settings.compose().map_err(|e| invalid(&e))?;
+        let workers = config.workers;
+        let status = (!settings.status_path.is_empty()).then(|| Status::new(workers));
+        let mut router = self.router;
+        if let Some(status) = &status {
+            let status = Arc::clone(status);
+            router = router.get(&settings.status_path, move |_| Ok(status.response()));
+        }
+        let access = match settings.access_log.as_str() {
+            "" => None,
+            target => Some(AccessLog::open(
+                target,
+                settings.access_log_format,
+                workers,
+            )?),
+        };
+        let router = router.build().map_err(|e| invalid(&e))?;
+        let mut app = self
             .blocking
             .iter()
             .fold(App::new(router), |app, prefix| app.blocking(prefix));
-        Ok((app, self.settings))
-    }
-
-    /// Binds and starts serving; returns once connections are accepted.
-    pub fn start(self) -> io::Result<Running> {
-        let (app, settings) = self.app()?;
-        Running::start(app, &settings)
+        if access.is_some() || status.is_some() {
+            app = app.observe(Arc::new(Observers {
+                access: access.clone(),
+                status: status.clone(),
+            }));
+        }
+        let pooling = parts.pooling.clone();
+        let server = eventcore_workers::Server::start_with(config, app, parts)?;
+        if let Some(status) = &status {
+            status.attach(server.stats_handle());
+        }
+        Ok(Running {
+            server,
+            pooling,
+            drain,
+            access,
+        })
     }
 
     /// Serves until SIGINT or SIGTERM, then drains (see [`Running::run`]).
@@ -180,23 +217,31 @@ pub struct Running {
     server: eventcore_workers::Server,
     pooling: Pooling,
     drain: Duration,
+    /// Flushed once the server has stopped (and when the last worker lets
+    /// go of it).
+    access: Option<Arc<AccessLog>>,
+}
+
+/// What the settings ask to observe of each response: the access log, the
+/// status counters, or both.
+#[derive(Debug)]
+struct Observers {
+    access: Option<Arc<AccessLog>>,
+    status: Option<Arc<Status>>,
+}
+
+impl Observer for Observers {
+    fn answered(&self, exchange: &Exchange<'_>) {
+        if let Some(status) = &self.status {
+            status.answered(exchange);
+        }
+        if let Some(access) = &self.access {
+            access.answered(exchange);
+        }
+    }
 }
 
 impl Running {
-    /// Starts `app` (chapter 7's router plus blocking routes) with `settings`.
-    pub fn start(app: App, settings: &Settings) -> io::Result<Running> {
-        let (config, parts, drain) = settings
-            .compose()
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
-        let pooling = parts.pooling.clone();
-        let server = eventcore_workers::Server::start_with(config, app, parts)?;
-        Ok(Running {
-            server,
-            pooling,
-            drain,
-        })
-    }
-
     pub fn local_addr(&self) -> SocketAddr {
         self.server.local_addr()
     }
@@ -223,12 +268,16 @@ impl Running {
     /// busy ones finish (answered with `Connection: close`) for at most
     /// the drain timeout, then close the rest.
     pub fn shutdown(self) -> io::Result<()> {
-        self.server.drain(self.drain)
+        let result = self.server.drain(self.drain);
+        flush(self.access);
+        result
     }
 
     /// Stops now, closing every connection.
     pub fn stop(self) -> io::Result<()> {
-        self.server.stop()
+        let result = self.server.stop();
+        flush(self.access);
+        result
     }
 
     /// Waits for SIGINT or SIGTERM, then drains; a second signal during the
@@ -238,17 +287,20 @@ impl Running {
     /// binary do.
     pub fn run(self) -> io::Result<()> {
         log::info!(
-            "listening on http://{} ({} workers, {} model)",
+            "listening on http://{} (workers: {}, model: {}, pid: {})",
             self.local_addr(),
             self.workers(),
-            self.model()
+            self.model(),
+            std::process::id()
         );
         let signal = signal::wait_for_termination()?;
         log::info!(
             "signal {signal}: draining for at most {:?}; a second signal stops at once",
             self.drain
         );
-        match example::drain_or_second_signal(self.server, self.drain) {
+        let drained = example::drain_or_second_signal(self.server, self.drain);
+        flush(self.access);
+        match drained {
             Some(result) => {
                 result?;
                 log::info!("stopped");
@@ -262,3 +314,10 @@ impl Running {
     }
 }
 // ANCHOR_END: running
+
+/// The access log's last lines, once no worker writes any more.
+fn flush(access: Option<Arc<AccessLog>>) {
+    if let Some(access) = access {
+        access.flush();
+    }
+}

@@ -20,6 +20,8 @@ use eventcore_timeouts::{Timed, Timeouts};
 use eventcore_workers::{Config, Model, Retain};
 use serde::{Deserialize, Serialize};
 
+use crate::access::Format;
+
 // ANCHOR: settings
 /// The server's settings, with the defaults of [`Settings::default`].
 /// Durations are in seconds (fractions allowed: `0.25`).
@@ -59,6 +61,11 @@ pub struct Settings {
     pub write_timeout_sec: f64,
     pub linger_timeout_sec: f64,
     pub drain_timeout_sec: f64,
+    // The final server's own: access log, status endpoint, processes.
+    pub access_log: String,
+    pub access_log_format: Format,
+    pub status_path: String,
+    pub processes: usize,
 }
 // ANCHOR_END: settings
 
@@ -126,6 +133,10 @@ impl Default for Settings {
             write_timeout_sec: timeouts.write.as_secs_f64(),
             linger_timeout_sec: timeouts.linger.as_secs_f64(),
             drain_timeout_sec: 10.0,
+            access_log: String::new(),
+            access_log_format: Format::Combined,
+            status_path: String::new(),
+            processes: 1,
         }
     }
 }
@@ -293,6 +304,22 @@ pub const KEYS: &[(&str, Kind, &str)] = &[
         Kind::Number,
         "on SIGTERM, busy connections get this long to finish",
     ),
+    (
+        "access_log",
+        Kind::Text,
+        "one line per response to this file, or - for stdout (empty: off)",
+    ),
+    ("access_log_format", Kind::Text, "combined or common"),
+    (
+        "status_path",
+        Kind::Text,
+        "serve Prometheus counters at this path, e.g. /status (empty: off)",
+    ),
+    (
+        "processes",
+        Kind::Number,
+        "server processes sharing the port through SO_REUSEPORT, supervised",
+    ),
 ];
 // ANCHOR_END: keys
 
@@ -318,12 +345,18 @@ impl Settings {
         Ok(settings)
     }
 
-    /// A TOML file's table. Its keys are not checked yet (`from_table`
-    /// does that); what is not TOML at all is an error naming the line.
+    /// A TOML file's table (`-`: standard input, which is how a supervisor
+    /// hands its processes their settings). Its keys are not checked yet
+    /// (`from_table` does that); what is not TOML at all is an error naming
+    /// the line.
     pub fn read_file(path: &Path) -> Result<toml::Table, SettingError> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| error(&name, format!("cannot read the config file: {e}")))?;
+        let text = if path == Path::new("-") {
+            std::io::read_to_string(std::io::stdin())
+        } else {
+            std::fs::read_to_string(path)
+        }
+        .map_err(|e| error(&name, format!("cannot read the config file: {e}")))?;
         toml::from_str(&text).map_err(|e: toml::de::Error| {
             let line = e.span().map_or(0, |span| {
                 text[..span.start.min(text.len())].matches('\n').count() + 1
@@ -346,16 +379,25 @@ impl Settings {
                 return Err(error(key, "must be at least 1"));
             }
         }
+        if self.processes == 0 || self.processes > MAX_PROCESSES {
+            return Err(error(
+                "processes",
+                format!("must be from 1 to {MAX_PROCESSES}"),
+            ));
+        }
+        if !self.status_path.is_empty() && !self.status_path.starts_with('/') {
+            return Err(error("status_path", "must start with /"));
+        }
         if self.backlog < 1 {
             return Err(error("backlog", "must be at least 1"));
         }
         for (key, value) in self.timeouts_sec() {
             seconds(key, value)?;
         }
-        if self.model == Model::Inline && !self.tcp_reuseport {
+        if (self.model == Model::Inline || self.processes > 1) && !self.tcp_reuseport {
             return Err(error(
                 "tcp_reuseport",
-                "the inline model needs it: its workers share the port through SO_REUSEPORT",
+                "the inline model and several processes need it: they share the port through SO_REUSEPORT",
             ));
         }
         Ok(())
@@ -434,6 +476,9 @@ impl Settings {
         toml::to_string(self).unwrap_or_else(|e| format!("# cannot show the settings: {e}\n"))
     }
 }
+
+/// More processes than this is a typo, not a plan.
+const MAX_PROCESSES: usize = 1024;
 
 /// A duration setting: more than 0 seconds and at most a century.
 fn seconds(key: &str, value: f64) -> Result<Duration, SettingError> {

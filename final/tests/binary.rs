@@ -2,56 +2,64 @@
 //! logs in the seed's format, drains on SIGTERM and exits 0; bad
 //! configuration exits 2 before anything starts.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Command, Stdio};
+mod support;
 
-const BIN: &str = env!("CARGO_BIN_EXE_eventcore");
+use std::process::Command;
+
+use support::{BIN, Started, exchange, get};
 
 #[test]
 fn it_serves_logs_and_drains_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("eventcore.log");
-    let mut child = Command::new(BIN)
-        .args([
-            "--port",
-            "0",
-            "--workers",
-            "1",
-            "--log-file",
-            log.to_str().unwrap(),
-        ])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    // The line that says where it listens comes once the socket accepts.
-    let mut addr = None;
-    let mut line = String::new();
-    while addr.is_none() && stderr.read_line(&mut line).unwrap() > 0 {
-        addr = line
-            .split("listening on http://")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .map(str::to_string);
-        line.clear();
-    }
-    let addr = addr.expect("a 'listening on' line");
-    let mut client = TcpStream::connect(&addr).unwrap();
-    client
-        .write_all(b"GET /users/42 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut response = String::new();
-    client.read_to_string(&mut response).unwrap();
+    let access = dir.path().join("access.log");
+    let mut server = Started::new(&[
+        "--port",
+        "0",
+        "--workers",
+        "1",
+        "--log-file",
+        log.to_str().unwrap(),
+        "--access-log",
+        access.to_str().unwrap(),
+        "--status-path",
+        "/status",
+    ]);
+    let addr = server.listening();
+    let response = get(&addr, "/users/42");
     assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
     assert!(response.ends_with("\r\n\r\nuser 42"), "{response}");
-    // Our FIN ends the server's lingering close; until then the drain
-    // would wait for it (up to linger_timeout_sec).
-    drop(client);
-    // SAFETY: kill only sends a signal to the child this test started.
-    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(0));
+    // Quotes and obs-text are legal in a field value (RFC 9110 section 5.5).
+    let head =
+        b"HEAD /plaintext?a=b HTTP/1.0\r\nUser-Agent: UA \"q\" \xff\r\nReferer: http://r/\r\n\r\n";
+    let answer = exchange(&addr, head);
+    assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+    assert!(get(&addr, "/nowhere").starts_with("HTTP/1.1 404 "));
+    assert!(exchange(&addr, b"GET / HTTP/9.9\r\n\r\n").starts_with("HTTP/1.1 505 "));
+    let status = get(&addr, "/status");
+    // The four before it, by class; the scrape counts itself afterwards.
+    for line in [
+        "eventcore_requests_total 4\n",
+        "eventcore_responses_total{class=\"2xx\"} 2\n",
+        "eventcore_responses_total{class=\"4xx\"} 1\n",
+        "eventcore_responses_total{class=\"5xx\"} 1\n",
+        "eventcore_connections_accepted_total 5\n",
+    ] {
+        assert!(status.contains(line), "{line} in {status}");
+    }
+    let samples = prometheus_text(status.split("\r\n\r\n").nth(1).unwrap());
+    // Earlier connections may still be closing; each open one is counted
+    // once, the scrape's own among them.
+    let value = |name: &str| samples.iter().find(|(n, _)| n == name).unwrap().1;
+    let states: u64 = ["reading", "writing", "idle"]
+        .iter()
+        .map(|s| value(&format!("eventcore_connections{{state=\"{s}\"}}")))
+        .sum();
+    assert!(value("eventcore_connections_active") >= 1, "{status}");
+    assert_eq!(states, value("eventcore_connections_active"), "{status}");
+
+    server.signal(libc::SIGTERM);
+    assert_eq!(server.child.wait().unwrap().code(), Some(0));
     let logged = std::fs::read_to_string(&log).unwrap();
     let lines: Vec<&str> = logged.lines().collect();
     assert!(
@@ -75,6 +83,78 @@ fn it_serves_logs_and_drains_on_sigterm() {
             "{line}"
         );
     }
+
+    // Every line is the Combined Log Format; the fields are what was sent.
+    let clf = regex::Regex::new(
+        r#"^(\S+) - - \[(\d\d)/(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)/(\d{4}):(\d\d):(\d\d):(\d\d) \+0000\] "((?:[^"\\]|\\x[0-9A-F]{2})*)" (\d{3}) (\d+|-) "((?:[^"\\]|\\x[0-9A-F]{2})*)" "((?:[^"\\]|\\x[0-9A-F]{2})*)"$"#,
+    )
+    .unwrap();
+    let logged = std::fs::read_to_string(&access).unwrap();
+    let rows: Vec<Vec<String>> = logged
+        .lines()
+        .map(|line| {
+            let fields = clf
+                .captures(line)
+                .unwrap_or_else(|| panic!("not CLF: {line}"));
+            [1, 8, 9, 10, 11, 12]
+                .map(|i| fields[i].to_string())
+                .to_vec()
+        })
+        .collect();
+    let row = |fields: [&str; 6]| fields.map(str::to_string).to_vec();
+    assert_eq!(
+        rows,
+        [
+            row(["127.0.0.1", "GET /users/42 HTTP/1.1", "200", "7", "-", "-"]),
+            row([
+                "127.0.0.1",
+                "HEAD /plaintext?a=b HTTP/1.0",
+                "200",
+                "-",
+                "http://r/",
+                "UA \\x22q\\x22 \\xFF",
+            ]),
+            row([
+                "127.0.0.1",
+                "GET /nowhere HTTP/1.1",
+                "404",
+                &rows[2][3],
+                "-",
+                "-"
+            ]),
+            row(["127.0.0.1", "-", "505", &rows[3][3], "-", "-"]),
+            row([
+                "127.0.0.1",
+                "GET /status HTTP/1.1",
+                "200",
+                &rows[4][3],
+                "-",
+                "-"
+            ]),
+        ]
+    );
+}
+
+/// Checks `text` against the Prometheus text format (comment lines, and
+/// `name{labels} value` samples of metrics announced by a TYPE line), and
+/// returns the samples.
+fn prometheus_text(text: &str) -> Vec<(String, u64)> {
+    let sample = regex::Regex::new(r#"^([a-z_]+)(\{[a-z]+="[a-z0-9]+"\})? (\d+)$"#).unwrap();
+    let (mut typed, mut samples) = (Vec::new(), Vec::new());
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let (name, kind) = rest.split_once(' ').unwrap();
+            assert!(["counter", "gauge"].contains(&kind), "{line}");
+            typed.push(name.to_string());
+        } else if !line.starts_with("# HELP ") {
+            let fields = sample.captures(line).unwrap_or_else(|| panic!("{line}"));
+            assert!(typed.contains(&fields[1].to_string()), "{line}");
+            let name = line.rsplit_once(' ').unwrap().0.to_string();
+            samples.push((name, fields[3].parse().unwrap()));
+        }
+    }
+    assert!(typed.len() >= 8, "{text}");
+    samples
 }
 
 #[test]
@@ -90,6 +170,10 @@ fn bad_configuration_exits_2_with_one_line() {
             dir.path().join("no/such/dir.log").to_str().unwrap(),
         ],
         vec!["--no-such-flag"],
+        vec![
+            "--access-log",
+            dir.path().join("no/such/access.log").to_str().unwrap(),
+        ],
     ] {
         let out = Command::new(BIN).args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");

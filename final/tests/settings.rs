@@ -107,8 +107,33 @@ fn every_error_names_its_key_on_one_line() {
     assert!(
         refused(&["--tcp-reuseport", "false"]).starts_with("--tcp-reuseport: the inline model")
     );
-    // The seed model may go without it.
+    // The seed model may go without it, but not with several processes.
     parse(&["--tcp-reuseport", "false", "--model", "seed"]).unwrap();
+    assert!(
+        refused(&[
+            "--tcp-reuseport",
+            "false",
+            "--model",
+            "seed",
+            "--processes",
+            "2"
+        ])
+        .starts_with("--tcp-reuseport: ")
+    );
+    for bad in ["0", "1025", "-2"] {
+        assert!(
+            refused(&["--processes", bad]).starts_with("--processes: "),
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        refused(&["--status-path", "status"]),
+        "--status-path: must start with /"
+    );
+    assert!(
+        refused(&["--access-log-format", "json"])
+            .starts_with("--access-log-format: unknown variant")
+    );
 }
 
 #[test]

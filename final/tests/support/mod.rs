@@ -1,0 +1,92 @@
+//! What the binary's tests share: the `eventcore` binary started as a
+//! subprocess, its log lines read as they come, and one-shot requests.
+
+#![allow(dead_code)] // each test binary uses a different part
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, ChildStderr, Command, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_eventcore");
+
+/// A running `eventcore` and its stderr, read a line at a time.
+pub struct Started {
+    pub child: Child,
+    pub stderr: BufReader<ChildStderr>,
+}
+
+impl Started {
+    /// Starts the binary with `args`.
+    pub fn new(args: &[&str]) -> Started {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = BufReader::new(child.stderr.take().unwrap());
+        Started { child, stderr }
+    }
+
+    /// Reads log lines until one contains `what`, and returns it; fails if
+    /// the process ends first.
+    pub fn line_with(&mut self, what: &str) -> String {
+        let mut line = String::new();
+        loop {
+            line.clear();
+            let n = self.stderr.read_line(&mut line).unwrap();
+            assert!(n > 0, "the log ended before a line with {what:?}");
+            if line.contains(what) {
+                return line.trim_end().to_string();
+            }
+        }
+    }
+
+    /// The address of the next `listening on` line (the socket accepts
+    /// by the time it is written).
+    pub fn listening(&mut self) -> String {
+        let line = self.line_with("listening on http://");
+        line.split("listening on http://")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap()
+            .to_string()
+    }
+
+    pub fn signal(&self, signal: i32) {
+        signal_pid(self.child.id(), signal);
+    }
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        // A test that failed midway leaves no server behind.
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Sends `signal` to `pid`, a process this test started.
+pub fn signal_pid(pid: u32, signal: i32) {
+    // SAFETY: kill only sends a signal, to a process the test started.
+    assert_eq!(unsafe { libc::kill(pid as i32, signal) }, 0);
+}
+
+/// Sends `request` (which should say `Connection: close`) and reads the
+/// whole answer.
+pub fn exchange(addr: &str, request: &[u8]) -> String {
+    let mut client = TcpStream::connect(addr).unwrap();
+    client.write_all(request).unwrap();
+    let mut response = Vec::new();
+    client.read_to_end(&mut response).unwrap();
+    String::from_utf8_lossy(&response).into_owned()
+}
+
+/// `GET path` with `Connection: close`.
+pub fn get(addr: &str, path: &str) -> String {
+    exchange(
+        addr,
+        format!("GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+}
