@@ -19,6 +19,7 @@
 
 use std::io::{self, Write};
 use std::net::SocketAddr;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
@@ -114,6 +115,10 @@ fn spawn(config: &str, n: usize) -> io::Result<Child> {
         .args(["--config", "-"])
         .env(SUPERVISOR_ENV, std::process::id().to_string())
         .stdin(Stdio::piped())
+        // A process group of its own: Ctrl-C in a terminal signals the
+        // foreground group, and a server process that got SIGINT from the
+        // terminal and SIGTERM from us would take the second as "stop now".
+        .process_group(0)
         .spawn()?;
     if let Some(mut stdin) = child.stdin.take() {
         // Dropping it closes the pipe: the end of the file.

@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::{Started, get, signal_pid};
+use support::{Started, get, signal_pid, signal_pid_group};
 
 /// The pid in a `process N started: pid P` line.
 fn pid(line: &str) -> u32 {
@@ -49,6 +49,23 @@ fn two_processes_share_a_port_survive_a_kill_and_drain_on_sigterm() {
     supervisor.signal(libc::SIGTERM);
     assert_eq!(supervisor.child.wait().unwrap().code(), Some(0));
     assert!(!alive(second) && !alive(third));
+}
+
+#[test]
+fn ctrl_c_in_a_terminal_drains_every_process_once() {
+    let mut supervisor = Started::in_own_group(&["--port", "0", "--processes", "2"]);
+    let addr = supervisor.listening();
+    supervisor.listening();
+    assert!(get(&addr, "/plaintext").ends_with("Hello, World!"));
+    // What Ctrl-C does: SIGINT to every process of the foreground group.
+    signal_pid_group(supervisor.child.id(), libc::SIGINT);
+    assert_eq!(supervisor.child.wait().unwrap().code(), Some(0));
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut supervisor.stderr, &mut rest).unwrap();
+    // The processes heard only the supervisor's SIGTERM, once.
+    assert!(!rest.contains("signal 2: draining for"), "{rest}");
+    assert_eq!(rest.matches("signal 15: draining for").count(), 2, "{rest}");
+    assert_eq!(rest.matches("[INFO] stopped").count(), 2, "{rest}");
 }
 
 #[test]

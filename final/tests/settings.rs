@@ -201,3 +201,18 @@ fn the_printed_settings_read_back_the_same() {
         .settings;
     assert_eq!(again, settings);
 }
+
+#[test]
+fn the_books_table_gives_every_key_its_default() {
+    let book = include_str!("../../book/src/final-server.md");
+    let defaults = toml::Table::try_from(Settings::default()).unwrap();
+    for (key, _, _) in KEYS {
+        let row = book
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{key}` |")))
+            .unwrap_or_else(|| panic!("{key} has no row in the book's table"));
+        // The third column: ours, as --print-config writes it.
+        let ours = row.split(" | ").nth(2).unwrap();
+        assert_eq!(ours, format!("`{}`", defaults[*key]), "{row}");
+    }
+}

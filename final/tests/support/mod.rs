@@ -18,11 +18,18 @@ pub struct Started {
 impl Started {
     /// Starts the binary with `args`.
     pub fn new(args: &[&str]) -> Started {
-        let mut child = Command::new(BIN)
-            .args(args)
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        Started::spawn(Command::new(BIN).args(args))
+    }
+
+    /// Starts the binary with `args` as a terminal would: leading a process
+    /// group of its own, which a Ctrl-C signals as a whole.
+    pub fn in_own_group(args: &[&str]) -> Started {
+        use std::os::unix::process::CommandExt;
+        Started::spawn(Command::new(BIN).args(args).process_group(0))
+    }
+
+    fn spawn(command: &mut Command) -> Started {
+        let mut child = command.stderr(Stdio::piped()).spawn().unwrap();
         let stderr = BufReader::new(child.stderr.take().unwrap());
         Started { child, stderr }
     }
@@ -71,6 +78,13 @@ impl Drop for Started {
 pub fn signal_pid(pid: u32, signal: i32) {
     // SAFETY: kill only sends a signal, to a process the test started.
     assert_eq!(unsafe { libc::kill(pid as i32, signal) }, 0);
+}
+
+/// Sends `signal` to every process of the group `pgid` leads, one this
+/// test started.
+pub fn signal_pid_group(pgid: u32, signal: i32) {
+    // SAFETY: as above; a negative pid names the process group.
+    assert_eq!(unsafe { libc::kill(-(pgid as i32), signal) }, 0);
 }
 
 /// Sends `request` (which should say `Connection: close`) and reads the
