@@ -20,4 +20,5 @@ cargo build --release --locked --manifest-path bench/peers/Cargo.toml
 cargo build --release --locked -p ch07-workers --example server
 cargo build --release --locked -p ch08-pooling --example pooled
 cargo build --release --locked -p ch09-timeouts --bin timed
+cargo build --release --locked -p eventcore --bin eventcore
 echo "ready: bench/harness.py series -n 3"
