@@ -55,13 +55,48 @@ enum Sink {
     File(File),
 }
 
-/// One worker's lines not yet written, and the time field of the second
-/// they are in.
+/// One worker's lines not yet written, the time field of the second they
+/// are in, and the addresses of its recent connections.
 #[derive(Debug, Default)]
 struct Lines {
     bytes: Vec<u8>,
     second: u64,
     stamp: Vec<u8>,
+    peers: Peers,
+}
+
+/// Connections' addresses by token, direct-mapped: a connection's next
+/// request finds its address here instead of asking the kernel again (a
+/// `getpeername` per line cost more than the rest of the line:
+/// bench/final.sh). A token is never reused within a worker, so an entry
+/// is never wrong, only gone when another connection's token maps to its
+/// place.
+#[derive(Debug, Default)]
+struct Peers(Vec<Option<(u64, IpAddr)>>);
+
+/// Entries per worker: tokens are slot numbers in their low bits, so the
+/// first 1,024 connections of a worker never evict each other.
+const PEERS: usize = 1024;
+
+impl Peers {
+    fn get(&mut self, exchange: &Exchange<'_>) -> Option<IpAddr> {
+        let asked = || exchange.socket.peer_addr().ok().map(|a| a.ip());
+        let Some(token) = exchange.connection.map(|t| t.0) else {
+            return asked();
+        };
+        if self.0.is_empty() {
+            self.0.resize(PEERS, None);
+        }
+        let entry = &mut self.0[token as usize % PEERS];
+        match *entry {
+            Some((known, ip)) if known == token => Some(ip),
+            _ => {
+                let ip = asked()?;
+                *entry = Some((token, ip));
+                Some(ip)
+            }
+        }
+    }
 }
 
 /// Padded to two cache lines: one worker's lock never shares a line with
@@ -182,13 +217,8 @@ impl Observer for AccessLog {
         let full = {
             let mut lines = lock(&slot.0);
             let lines = &mut *lines;
-            write_line(
-                &mut lines.bytes,
-                &mut lines.stamp,
-                &mut lines.second,
-                self.format,
-                exchange,
-            );
+            let peer = lines.peers.get(exchange);
+            write_line(lines, peer, self.format, exchange);
             if lines.bytes.len() < FLUSH_BYTES {
                 return;
             }
@@ -201,27 +231,22 @@ impl Observer for AccessLog {
 }
 // ANCHOR_END: answered
 
-/// Appends `exchange`'s line to `out`; `stamp` holds the time field of
-/// `second`, remade when the clock has moved on.
-fn write_line(
-    out: &mut Vec<u8>,
-    stamp: &mut Vec<u8>,
-    second: &mut u64,
-    format: Format,
-    exchange: &Exchange<'_>,
-) {
+/// Appends `exchange`'s line, from a client at `peer`, to `lines`; its
+/// time field is remade when the clock has moved on to another second.
+fn write_line(lines: &mut Lines, peer: Option<IpAddr>, format: Format, exchange: &Exchange<'_>) {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    if now != *second || stamp.is_empty() {
-        *second = now;
-        stamp.clear();
-        stamp.extend_from_slice(clf_time(now).as_bytes());
+    if now != lines.second || lines.stamp.is_empty() {
+        lines.second = now;
+        lines.stamp.clear();
+        lines.stamp.extend_from_slice(clf_time(now).as_bytes());
     }
-    // Asked of the kernel (getpeername) only here, so that a connection
-    // stores no address for a log that is usually off.
-    match exchange.socket.peer_addr().map(|peer| peer.ip()) {
-        Ok(IpAddr::V4(ip)) => {
+    let out = &mut lines.bytes;
+    // The connection stores no address (for a log that is usually off):
+    // it comes from getpeername, through the cache.
+    match peer {
+        Some(IpAddr::V4(ip)) => {
             for (i, octet) in ip.octets().into_iter().enumerate() {
                 if i > 0 {
                     out.push(b'.');
@@ -229,13 +254,13 @@ fn write_line(
                 decimal(out, u64::from(octet));
             }
         }
-        Ok(ip) => {
+        Some(ip) => {
             let _ = write!(out, "{ip}");
         }
-        Err(_) => out.push(b'-'),
+        None => out.push(b'-'),
     }
     out.extend_from_slice(b" - - ");
-    out.extend_from_slice(stamp);
+    out.extend_from_slice(&lines.stamp);
     out.extend_from_slice(b" \"");
     match exchange.request {
         Some(request) => {
@@ -330,12 +355,53 @@ fn escaped(out: &mut Vec<u8>, bytes: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use eventcore_sockets::Socket;
+    use eventcore_workers::Token;
 
     #[test]
     fn times_are_clf() {
         assert_eq!(clf_time(0), "[01/Jan/1970:00:00:00 +0000]");
         assert_eq!(clf_time(1_709_251_199), "[29/Feb/2024:23:59:59 +0000]");
         assert_eq!(clf_time(1_798_761_599), "[31/Dec/2026:23:59:59 +0000]");
+    }
+
+    /// The server's end of a connection from a client on `host`.
+    fn accepted(host: &str) -> Socket {
+        let listener = std::net::TcpListener::bind((host, 0)).unwrap();
+        let _client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        Socket::from(std::os::fd::OwnedFd::from(server))
+    }
+
+    #[test]
+    fn a_cached_address_belongs_to_its_own_connection_only() {
+        let (v4, v6) = (accepted("127.0.0.1"), accepted("::1"));
+        let exchange = |socket, token| Exchange {
+            worker: 0,
+            connection: token,
+            socket,
+            request: None,
+            status: 200,
+            body_bytes: 0,
+        };
+        let mut peers = Peers::default();
+        let first = Some(Token::slot(5, 0));
+        // The slot's next connection has another generation, and the same place.
+        let next = Some(Token::slot(5, 1));
+        assert_eq!(
+            peers.get(&exchange(&v4, first)),
+            Some([127, 0, 0, 1].into())
+        );
+        assert_eq!(
+            peers.get(&exchange(&v6, next)),
+            Some(IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1]))
+        );
+        // Cached now: a socket that says otherwise is not asked.
+        assert_eq!(
+            peers.get(&exchange(&v4, next)),
+            Some(IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1]))
+        );
+        assert_eq!(peers.get(&exchange(&v4, None)), Some([127, 0, 0, 1].into()));
     }
 
     #[test]

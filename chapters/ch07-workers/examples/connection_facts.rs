@@ -76,6 +76,7 @@ fn idle_heap_after_one_request(retain: Retain) -> usize {
         draining: &std::sync::atomic::AtomicBool::new(false),
         linger: false,
         worker: 0,
+        token: None,
     };
     let outcome = conn.on_ready(&env, &mut Heap, false);
     assert_eq!(outcome, Outcome::Wait(Interest::READABLE));

@@ -23,7 +23,7 @@ use eventcore_http::response::Context;
 use eventcore_http::{
     Body, DateCache, Limits, Method, Parser, Progress, Request, Response, Version, write_response,
 };
-use eventcore_poller::Interest;
+use eventcore_poller::{Interest, Token};
 use eventcore_sockets::Socket;
 
 use crate::App;
@@ -143,8 +143,11 @@ pub struct Env<'a> {
     /// client closes too ([`State::Lingering`]). Only with timers that put
     /// a deadline on it: otherwise it reads what has arrived and closes.
     pub linger: bool,
-    /// The worker the connection belongs to, for the [`Observer`].
+    /// The worker the connection belongs to, and its token there (none
+    /// for a connection turned away before it had one), for the
+    /// [`Observer`](crate::Observer).
     pub worker: usize,
+    pub token: Option<Token>,
 }
 // ANCHOR_END: env
 
@@ -165,6 +168,7 @@ impl Env<'_> {
         if let Some(observer) = self.app.observer() {
             observer.answered(&Exchange {
                 worker: self.worker,
+                connection: self.token,
                 socket,
                 request,
                 status: response.wire_status(),
@@ -817,6 +821,7 @@ mod tests {
             draining: &NOT_DRAINING,
             linger: false,
             worker: 0,
+            token: None,
         }
     }
 

@@ -65,6 +65,8 @@ mod worker;
 pub use app::App;
 pub use config::{Config, Model};
 pub use connection::{Connection, Env, Outcome, Phase, Report, State, Work};
+/// The connection's name in an [`Exchange`] (chapter 3's token).
+pub use eventcore_poller::Token;
 pub use listening::PAUSE;
 pub use observe::{Exchange, Observer};
 pub use parts::{Basic, Parts};

@@ -14,6 +14,7 @@
 //! one `App` type for every server keeps this layer's signatures plain.
 
 use eventcore_http::Request;
+use eventcore_poller::Token;
 use eventcore_sockets::Socket;
 
 // ANCHOR: observer
@@ -24,6 +25,11 @@ pub struct Exchange<'a> {
     /// report their worker's). An observer that keeps state per worker
     /// spares the workers from contending for it.
     pub worker: usize,
+    /// The connection's token in its worker (a slot and the slot's
+    /// generation): no other connection of the worker ever has the same,
+    /// so an observer may keep what it learns about a connection under it.
+    /// `None` for a connection turned away at the limit.
+    pub connection: Option<Token>,
     /// The connection's socket, for the client's address
     /// ([`Socket::peer_addr`]): asked only by an observer that wants it, so
     /// an idle connection stores no address.

@@ -179,6 +179,7 @@ impl Settings {
         date: &'a DateCache,
         draining: &'a AtomicBool,
         may_block: bool,
+        token: Option<Token>,
     ) -> Env<'a> {
         Env {
             app,
@@ -189,6 +190,7 @@ impl Settings {
             draining,
             linger: self.linger,
             worker: self.worker,
+            token,
         }
     }
 }
@@ -270,9 +272,9 @@ impl Job for Visit {
             let mut date = date.borrow_mut();
             date.update(SystemTime::now());
             let shared = &self.shared;
-            let env = self
-                .settings
-                .env(&shared.app, &date, &shared.draining, true);
+            let env =
+                self.settings
+                    .env(&shared.app, &date, &shared.draining, true, Some(self.token));
             // The worker equipped the connection before it left, so the
             // heap is not asked for anything here.
             guarded(&mut self.conn, &env, &mut Heap, self.read_closed)
@@ -574,7 +576,7 @@ impl<P: Parts> Worker<P> {
         let mut conn = Connection::new(sock);
         let env = self
             .settings
-            .env(&self.app, &self.date, &self.shared.draining, false);
+            .env(&self.app, &self.date, &self.shared.draining, false, None);
         let _ = conn.fail(503, &env, &mut self.store);
         conn.recycle(&mut self.store);
     }
@@ -591,9 +593,13 @@ impl<P: Parts> Worker<P> {
         match self.settings.model {
             Model::Seed => self.dispatch(token, event.read_closed, now),
             Model::Inline => {
-                let env = self
-                    .settings
-                    .env(&self.app, &self.date, &self.shared.draining, false);
+                let env = self.settings.env(
+                    &self.app,
+                    &self.date,
+                    &self.shared.draining,
+                    false,
+                    Some(token),
+                );
                 let outcome = guarded(conn, &env, &mut self.store, event.read_closed);
                 // The common case, kept short: registered for both
                 // directions already, the connection waits.
@@ -685,9 +691,13 @@ impl<P: Parts> Worker<P> {
         let outcome = match reason {
             SubmitError::Full => {
                 Counters::count(&self.counters.refused);
-                let env = self
-                    .settings
-                    .env(&self.app, &self.date, &self.shared.draining, false);
+                let env = self.settings.env(
+                    &self.app,
+                    &self.date,
+                    &self.shared.draining,
+                    false,
+                    Some(token),
+                );
                 conn.fail(503, &env, &mut self.store)
             }
             SubmitError::ShutDown => Outcome::Close,
@@ -723,9 +733,13 @@ impl<P: Parts> Worker<P> {
             let outcome = match expiry {
                 Expiry::Close => Outcome::Close,
                 Expiry::Answer(status) => {
-                    let env =
-                        self.settings
-                            .env(&self.app, &self.date, &self.shared.draining, false);
+                    let env = self.settings.env(
+                        &self.app,
+                        &self.date,
+                        &self.shared.draining,
+                        false,
+                        Some(token),
+                    );
                     conn.fail(status, &env, &mut self.store)
                 }
             };

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use eventcore_workers::{Exchange, Expiry, Model, Observer, Phase, Server, Stats};
+use eventcore_workers::{Exchange, Expiry, Model, Observer, Phase, Server, Stats, Token};
 use support::{Client, Deadlines, Gate, config, test_app_with, wait_until};
 
 both_models!(
@@ -19,6 +19,8 @@ both_models!(
 /// What the recorder keeps of an exchange.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Seen {
+    /// The worker and the token: a connection's name in the server.
+    connection: (usize, Option<Token>),
     peer: Option<SocketAddr>,
     request: Option<String>,
     status: u16,
@@ -38,6 +40,7 @@ impl Observer for Recorder {
             )
         });
         self.0.lock().unwrap().push(Seen {
+            connection: (exchange.worker, exchange.connection),
             peer: exchange.socket.peer_addr().ok(),
             request,
             status: exchange.status,
@@ -73,7 +76,11 @@ fn every_response_is_observed_with_its_request_and_client(model: Model) {
     assert_eq!(cut_off.answer().unwrap().status, 408);
 
     let seen = recorder.0.lock().unwrap().clone();
+    // One token for every response on a connection, another for the next.
+    let (first, second) = (seen[0].connection, seen[5].connection);
+    assert!(first.1.is_some() && second.1.is_some() && first != second, "{seen:?}");
     let row = |request: Option<&str>, status, body_bytes| Seen {
+        connection: first,
         peer,
         request: request.map(str::to_string),
         status,
@@ -93,6 +100,7 @@ fn every_response_is_observed_with_its_request_and_client(model: Model) {
                 ..row(None, 400, 0)
             },
             Seen {
+                connection: second,
                 peer: cut_off_peer,
                 body_bytes: seen[5].body_bytes,
                 ..row(None, 408, 0)
