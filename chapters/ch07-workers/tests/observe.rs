@@ -78,7 +78,10 @@ fn every_response_is_observed_with_its_request_and_client(model: Model) {
     let seen = recorder.0.lock().unwrap().clone();
     // One token for every response on a connection, another for the next.
     let (first, second) = (seen[0].connection, seen[5].connection);
-    assert!(first.1.is_some() && second.1.is_some() && first != second, "{seen:?}");
+    assert!(
+        first.1.is_some() && second.1.is_some() && first != second,
+        "{seen:?}"
+    );
     let row = |request: Option<&str>, status, body_bytes| Seen {
         connection: first,
         peer,
