@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use eventcore_http::Version;
-use eventcore_http::response::civil_from_days;
+use eventcore_http::response::{self, civil_from_days};
 use eventcore_workers::{Exchange, Observer};
 use serde::{Deserialize, Serialize};
 
@@ -313,18 +313,8 @@ fn clf_time(secs: u64) -> String {
 
 /// `n` in decimal. A log line has three numbers; `core::fmt` would cost
 /// more than all the rest of the line (measured: bench/final.sh).
-fn decimal(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[at..]);
+fn decimal(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(response::decimal(n, &mut [0; 20]));
 }
 
 fn plain(b: u8) -> bool {

@@ -9,7 +9,6 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::io::Write;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -460,20 +459,32 @@ pub fn write_response<'r>(
     } else {
         response.body.as_bytes()
     };
-    // Writing to a Buffer can't fail; `let _ =` discards the Ok(()).
-    let _ = write!(out, "HTTP/1.1 {} {}\r\nDate: ", status, reason(status));
+    // Every piece is appended as bytes: `write!` would go through
+    // `core::fmt`, which cost a quarter of a pipelined request's user time
+    // (measured in the book's chapter on the hot path).
+    out.append(b"HTTP/1.1 ");
+    out.append(&three_digits(status));
+    out.append(b" ");
+    out.append(reason(status).as_bytes());
+    out.append(b"\r\nDate: ");
     out.append(date.as_bytes());
     // (A 304 may repeat the 200's length, but only if it knows it: we don't.)
     if !bodyless_status {
-        let _ = write!(out, "\r\nContent-Length: {}", body.len());
+        out.append(b"\r\nContent-Length: ");
+        let mut digits = [0; 20];
+        out.append(decimal(body.len() as u64, &mut digits));
     }
     // A 304 describes a representation the client already has (RFC 9110
     // section 15.4.5): no Content-Type of its own.
     if let Some(content_type) = response.content_type.as_deref().filter(|_| status != 304) {
-        let _ = write!(out, "\r\nContent-Type: {content_type}");
+        out.append(b"\r\nContent-Type: ");
+        out.append(content_type.as_bytes());
     }
     for (name, value) in &response.headers {
-        let _ = write!(out, "\r\n{name}: {value}");
+        out.append(b"\r\n");
+        out.append(name.as_bytes());
+        out.append(b": ");
+        out.append(value.as_bytes());
     }
     if context.close || response.close {
         out.append(b"\r\nConnection: close");
@@ -492,6 +503,29 @@ pub fn write_response<'r>(
     }
 }
 // ANCHOR_END: write_response
+
+// ANCHOR: decimal
+/// A status code, `100..=599` by [`Response::wire_status`], as its three digits.
+fn three_digits(status: u16) -> [u8; 3] {
+    let d = |n: u16| b'0' + (n % 10) as u8;
+    [d(status / 100), d(status / 10), d(status)]
+}
+
+/// `n` in decimal, written at the end of `digits`: the slice it returns.
+/// Public for the final server's access log, which writes numbers on every
+/// line too.
+pub fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &[u8] {
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &digits[at..];
+        }
+    }
+}
+// ANCHOR_END: decimal
 
 #[cfg(test)]
 mod tests {
@@ -581,6 +615,44 @@ mod tests {
              Content-Type: text/plain; charset=utf-8\r\n\r\nHello, World!"
         );
         assert_eq!(rest, 0);
+    }
+
+    #[test]
+    fn the_head_is_what_format_would_write_for_every_status_and_length() {
+        // The writer appends bytes by hand; `format!` is the reference.
+        for status in 100..=599 {
+            for len in [
+                0,
+                1,
+                9,
+                10,
+                99,
+                100,
+                12_345,
+                INLINE_BODY_MAX,
+                INLINE_BODY_MAX + 1,
+            ] {
+                let response = Response {
+                    status,
+                    body: Body::Bytes(vec![b'x'; len]),
+                    ..Response::new(status)
+                }
+                .with_header("X-A", "1");
+                let (text, _) = written(&response, Context::default());
+                let mut expected = format!(
+                    "HTTP/1.1 {status} {}\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT",
+                    reason(status)
+                );
+                if !bodyless(status) {
+                    expected += &format!("\r\nContent-Length: {len}");
+                }
+                expected += "\r\nX-A: 1\r\n\r\n";
+                assert!(text.starts_with(&expected), "{status} {len}: {text:.120}");
+            }
+        }
+        let mut digits = [0; 20];
+        assert_eq!(decimal(u64::MAX, &mut digits), b"18446744073709551615");
+        assert_eq!(decimal(0, &mut digits), b"0");
     }
 
     #[test]
