@@ -1,5 +1,9 @@
 //! Character classes of the HTTP grammar (RFC 9110 section 5.6.2, RFC 5234 appendix B.1).
 
+use eventcore_buffer::search::find_byte;
+
+use crate::scan;
+
 // ANCHOR: tchar
 /// `tchar`, the characters of a token (RFC 9110 section 5.6.2): method names
 /// and field names are tokens.
@@ -20,6 +24,12 @@ pub static TCHAR: [bool; 256] = table!(is_tchar);
 
 /// `is_field_value_byte` as a table.
 pub static FIELD_VALUE: [bool; 256] = table!(is_field_value_byte);
+
+/// `is_target_byte` as a table.
+pub static TARGET: [bool; 256] = table!(is_target_byte);
+
+/// `is_host_byte` as a table.
+pub static HOST: [bool; 256] = table!(is_host_byte);
 
 /// Evaluates a byte class for all 256 bytes at compile time.
 macro_rules! table {
@@ -62,13 +72,25 @@ pub const fn is_target_byte(b: u8) -> bool {
 }
 
 /// Every `%` in `bytes` is followed by two hex digits (RFC 3986 section 2.1).
+/// Most targets have no `%` at all, so this looks for one eight bytes at
+/// a time (chapter 2's `find_byte`) rather than testing every byte.
 pub fn percent_escapes_valid(bytes: &[u8]) -> bool {
-    bytes.iter().enumerate().all(|(i, &b)| {
-        b != b'%'
-            || bytes
-                .get(i + 1..i + 3)
-                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
-    })
+    let mut from = 0;
+    while let Some(i) = find_byte(&bytes[from..], b'%') {
+        let at = from + i;
+        let hex = bytes.get(at + 1..at + 3);
+        if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
+            return false;
+        }
+        from = at + 1;
+    }
+    true
+}
+
+/// A byte of a host name as we accept it: letters, digits, `-`, `.`, `_`,
+/// `~`, and `%` for escapes (see [`authority_port`]).
+pub const fn is_host_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'%')
 }
 
 // ANCHOR: host
@@ -100,12 +122,10 @@ pub fn authority_port(value: &[u8]) -> Option<Port<'_>> {
         }
         close + 1
     } else {
-        let end = value.iter().position(|&b| b == b':').unwrap_or(value.len());
-        let host = &value[..end];
-        let reg_name = host
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'%'));
-        if host.is_empty() || !reg_name || !percent_escapes_valid(host) {
+        // The host runs to the first byte that can't be in one; what
+        // follows must be nothing or the port.
+        let end = scan::run(&HOST, value);
+        if end == 0 || !percent_escapes_valid(&value[..end]) {
             return None;
         }
         end

@@ -11,6 +11,7 @@
 //! | idea | module |
 //! |---|---|
 //! | character classes: token, field value, OWS, lists | [`chars`] |
+//! | runs of a class, eight bytes at a time, beside the simple loops | [`scan`] |
 //! | [`ParseError`] and the status code of each | [`error`] |
 //! | [`Request`], [`Method`], [`Version`]: views into the input | [`request`] |
 //! | [`Parser`]: the state machine, limits, framing, keep-alive | [`parser`] |
@@ -29,6 +30,7 @@ pub mod error;
 pub mod parser;
 pub mod request;
 pub mod response;
+pub mod scan;
 
 pub use error::ParseError;
 pub use parser::{Limits, Parser, Progress};

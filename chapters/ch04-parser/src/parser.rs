@@ -11,11 +11,12 @@
 use eventcore_buffer::search::find_byte;
 
 use crate::chars::{
-    FIELD_VALUE, Port, TCHAR, authority_port, is_field_value_byte, is_ows, is_target_byte,
-    is_tchar, is_token, list_elements, percent_escapes_valid, trim_ows, valid_authority,
+    Port, TARGET, TCHAR, authority_port, is_field_value_byte, is_ows, is_target_byte, is_tchar,
+    is_token, list_elements, percent_escapes_valid, trim_ows, valid_authority,
 };
 use crate::error::ParseError;
 use crate::request::{Head, Header, Request, Span, TargetForm, Version};
+use crate::scan;
 
 // ANCHOR: limits
 /// Size limits. Each one turns an attacker's "send more" into an early,
@@ -368,11 +369,6 @@ impl Parser {
                     }
                     return Ok(State::Start);
                 }
-                // RFC 9112 section 2.2: a CR anywhere but before the LF is
-                // invalid. (Field lines check this as they validate bytes.)
-                if line.contains(&b'\r') {
-                    return Err(ParseError::BareCr);
-                }
                 self.request_line(input, start, end)?;
                 self.section_start = start;
                 Ok(State::HeaderLine)
@@ -405,28 +401,15 @@ impl Parser {
 
     // ANCHOR: request_line
     /// `request-line = method SP request-target SP HTTP-version` (RFC 9112
-    /// section 3), with exactly one space between the parts.
+    /// section 3), split by [`split_request_line`].
     fn request_line(&mut self, input: &[u8], start: usize, end: usize) -> Result<(), ParseError> {
         let line = &input[start..end];
-        let Some(sp1) = line.iter().position(|&b| b == b' ') else {
-            return Err(ParseError::BadRequestLine);
-        };
-        let Some(sp2) = line.iter().rposition(|&b| b == b' ').filter(|&i| i > sp1) else {
-            return Err(ParseError::BadRequestLine);
-        };
-        let (method, target, version) = (&line[..sp1], &line[sp1 + 1..sp2], &line[sp2 + 1..]);
-        if !is_token(method) {
-            return Err(ParseError::BadMethod);
-        }
-        if target.is_empty() || !target.iter().all(|&b| is_target_byte(b)) {
-            // Includes a second space: `GET / / HTTP/1.1`.
-            return Err(ParseError::BadTarget);
-        }
-        self.head.version = Some(parse_version(version)?);
+        let (sp1, sp2, version) = split_request_line(line)?;
+        self.head.version = Some(version);
         self.head.method = Span::new(start, start + sp1);
         let target_start = start + sp1 + 1;
         self.head.target = Span::new(target_start, start + sp2);
-        self.target(method, target, target_start)
+        self.target(&line[..sp1], &line[sp1 + 1..sp2], target_start)
     }
     // ANCHOR_END: request_line
 
@@ -481,7 +464,7 @@ impl Parser {
         };
         self.head.form = Some(form);
         let rest = &target[path_start..];
-        match rest.iter().position(|&b| b == b'?') {
+        match find_byte(rest, b'?') {
             Some(q) => {
                 self.head.path = Span::new(at + path_start, at + path_start + q);
                 self.head.query = Some(Span::new(at + path_start + q + 1, at + target.len()));
@@ -674,6 +657,53 @@ impl Parser {
     }
 }
 
+// ANCHOR: split_request_line
+/// Where the two spaces of a request-line are, and its version. One pass
+/// for a valid line: a run of `tchar`, a space, a run of target bytes, a
+/// space, and eight bytes of version. Neither run can contain a space or a
+/// CR, so a line this accepts is one that [`split_request_line_checked`]
+/// accepts too, with the same answer; every other line goes to that
+/// version, rule by rule, for the error to report. (Public for the fuzz
+/// target, which checks that the two always agree.)
+pub fn split_request_line(line: &[u8]) -> Result<(usize, usize, Version), ParseError> {
+    let sp1 = scan::run(&TCHAR, line);
+    if sp1 > 0 && line.get(sp1) == Some(&b' ') {
+        let sp2 = sp1 + 1 + scan::run(&TARGET, &line[sp1 + 1..]);
+        if sp2 > sp1 + 1 && line.get(sp2) == Some(&b' ') {
+            if let Ok(version) = parse_version(&line[sp2 + 1..]) {
+                return Ok((sp1, sp2, version));
+            }
+        }
+    }
+    split_request_line_checked(line)
+}
+
+/// The request-line rule by rule, in the order the errors are reported:
+/// exactly one space between the parts.
+pub fn split_request_line_checked(line: &[u8]) -> Result<(usize, usize, Version), ParseError> {
+    // RFC 9112 section 2.2: a CR anywhere but before the LF is invalid.
+    // (Field lines check this as they validate bytes.)
+    if line.contains(&b'\r') {
+        return Err(ParseError::BareCr);
+    }
+    let Some(sp1) = line.iter().position(|&b| b == b' ') else {
+        return Err(ParseError::BadRequestLine);
+    };
+    let Some(sp2) = line.iter().rposition(|&b| b == b' ').filter(|&i| i > sp1) else {
+        return Err(ParseError::BadRequestLine);
+    };
+    let (method, target, version) = (&line[..sp1], &line[sp1 + 1..sp2], &line[sp2 + 1..]);
+    if !is_token(method) {
+        return Err(ParseError::BadMethod);
+    }
+    if target.is_empty() || !target.iter().all(|&b| is_target_byte(b)) {
+        // Includes a second space: `GET / / HTTP/1.1`.
+        return Err(ParseError::BadTarget);
+    }
+    Ok((sp1, sp2, parse_version(version)?))
+}
+// ANCHOR_END: split_request_line
+
 /// `HTTP-version = HTTP-name "/" DIGIT "." DIGIT` (RFC 9112 section 2.3).
 fn parse_version(version: &[u8]) -> Result<Version, ParseError> {
     let [b'H', b'T', b'T', b'P', b'/', major, b'.', minor] = *version else {
@@ -693,7 +723,7 @@ fn parse_version(version: &[u8]) -> Result<Version, ParseError> {
 
 // ANCHOR: field_line
 /// `field-line = field-name ":" OWS field-value OWS` (RFC 9112 section 5).
-/// One pass over the name and one over the value, each byte checked by table.
+/// One pass over the name and one over the value, eight bytes at a time (`scan`).
 fn field_line(input: &[u8], start: usize, end: usize) -> Result<Header, ParseError> {
     let line = &input[start..end];
     if is_ows(line[0]) {
@@ -702,7 +732,7 @@ fn field_line(input: &[u8], start: usize, end: usize) -> Result<Header, ParseErr
         // 2.2 also lets us reject; the error is the same 400.)
         return Err(ParseError::ObsFold);
     }
-    let name_len = line.iter().take_while(|&&b| TCHAR[b as usize]).count();
+    let name_len = scan::run(&TCHAR, line);
     match line.get(name_len) {
         Some(b':') if name_len > 0 => {}
         // Section 5.1: a server MUST reject whitespace between name and colon.
@@ -714,9 +744,9 @@ fn field_line(input: &[u8], start: usize, end: usize) -> Result<Header, ParseErr
         _ => return Err(ParseError::BadHeaderName),
     }
     let raw = &line[name_len + 1..];
-    if let Some(bad) = raw.iter().find(|&&b| !FIELD_VALUE[b as usize]) {
+    if let Some(&bad) = raw.get(scan::field_value_run(raw)) {
         // RFC 9110 section 5.5: NUL, CR, LF and other controls are invalid.
-        return Err(if *bad == b'\r' {
+        return Err(if bad == b'\r' {
             ParseError::BareCr
         } else {
             ParseError::BadHeaderValue
@@ -799,6 +829,23 @@ fn quoted_string_len(bytes: &[u8]) -> Result<usize, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_one_pass_split_agrees_with_the_rules(
+            method in prop::sample::select(vec!["GET", "POST", "M-SEARCH", "get", "", "G\u{e9}T", "GE\rT"]),
+            target in "[a-z/?%=&:@\\[\\]#<>\"\\\\ \r\t0-9]{0,12}",
+            version in prop::sample::select(vec!["HTTP/1.1", "HTTP/1.0", "HTTP/1.9", "HTTP/2.0", "HTTP/1.1 ", "http/1.1", "HTTP/1.", ""]),
+            sp1 in prop::sample::select(vec![" ", "  ", "", "\t"]),
+            sp2 in prop::sample::select(vec![" ", "  ", "", "\r"]),
+            noise in prop::collection::vec(any::<u8>(), 0..4),
+        ) {
+            let mut line = format!("{method}{sp1}{target}{sp2}{version}").into_bytes();
+            line.extend_from_slice(&noise);
+            prop_assert_eq!(split_request_line(&line), split_request_line_checked(&line));
+        }
+    }
 
     fn complete(parser: &mut Parser, raw: &[u8]) {
         assert!(matches!(parser.parse(raw), Ok(Progress::Complete { .. })));
