@@ -39,7 +39,10 @@ pub fn run(class: &[bool; 256], bytes: &[u8]) -> usize {
 
 /// The reference: one byte per step.
 pub fn run_simple(class: &[bool; 256], bytes: &[u8]) -> usize {
-    bytes.iter().take_while(|&&b| class[b as usize]).count()
+    bytes
+        .iter()
+        .position(|&b| !class[b as usize])
+        .unwrap_or(bytes.len())
 }
 // ANCHOR_END: run
 
