@@ -1,8 +1,14 @@
 //! Arbitrary bytes into the request parser, whole and split at a point the
-//! fuzzer also chooses. It must never panic, and the two must agree.
+//! fuzzer also chooses. It must never panic, and the two must agree. The
+//! same bytes also go through each fast scan of `eventcore_http::scan` and
+//! the one-pass request-line split, which must agree with their simple,
+//! rule-by-rule versions.
 
 #![no_main]
 
+use eventcore_http::chars::{FIELD_VALUE, HOST, TARGET, TCHAR};
+use eventcore_http::parser::{split_request_line, split_request_line_checked};
+use eventcore_http::scan;
 use eventcore_http::{Parser, Progress};
 use libfuzzer_sys::fuzz_target;
 
@@ -10,6 +16,12 @@ fuzz_target!(|data: &[u8]| {
     let Some((&split, input)) = data.split_first() else {
         return;
     };
+    for class in [&TCHAR, &TARGET, &HOST, &FIELD_VALUE] {
+        assert_eq!(scan::run(class, input), scan::run_simple(class, input));
+    }
+    assert_eq!(scan::field_value_run(input), scan::field_value_run_simple(input));
+    let line = input.split(|&b| b == b'\n').next().unwrap_or_default();
+    assert_eq!(split_request_line(line), split_request_line_checked(line));
     let whole = Parser::default().parse(input);
     let mut parser = Parser::default();
     let cut = usize::from(split) * input.len() / 256;

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The hot path chapter's profile, revision by revision:
+#
+#   bench/hotpath.sh [REV ...]     (default: the revisions the book quotes)
+#   bench/hotpath.sh --series NAME (the series the book quotes: about 25 min)
+#
+# For each revision: the final server built at that commit (in a git
+# worktree under $TMPDIR, one shared target directory), its instructions per
+# request under callgrind (harness.py instructions: 20,000 keep-alive
+# requests on 64 connections, and 1,000 batches of 16 pipelined requests),
+# and where they go by layer and source file (bench/attribute.py).
+# Callgrind counts are deterministic to within a few instructions, so one
+# run per revision is enough; each takes about 3 minutes.
+#
+# Results: bench/results/hotpath/instructions.jsonl, the callgrind dumps in
+# bench/results/hotpath/raw/instructions/, and
+# bench/results/hotpath/profile-REV-LOAD.md.
+#
+# With --series: the final server before the chapter (567d7c9) and now,
+# beside nginx, hyper, actix-web and may_minihttp, in one series of 3
+# passes (harness.py series; results/NAME.jsonl and raw/NAME/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BEFORE=567d7c9
+SERIES=
+if [[ ${1:-} == --series ]]; then
+    SERIES=${2:?a series name}
+    set -- "$BEFORE"
+fi
+if [[ $# -eq 0 ]]; then
+    # Before the chapter, then each change it describes, in order.
+    set -- "$BEFORE" 4407479 a3b00e3 7bf6174 aa3c838
+fi
+TMP=${TMPDIR:-/tmp}
+OUT=bench/results/hotpath
+BIN=$TMP/ec-hot-bin
+mkdir -p "$OUT" "$BIN"
+command -v valgrind >/dev/null || sudo apt-get install -y valgrind
+for rev in "$@"; do
+    rev=$(git rev-parse --short=7 "$rev")
+    if [[ ! -x $BIN/eventcore-$rev ]]; then
+        rm -rf "$TMP/ec-hot-src"
+        git worktree prune
+        git worktree add -f --detach "$TMP/ec-hot-src" "$rev"
+        (cd "$TMP/ec-hot-src" && CARGO_TARGET_DIR=$TMP/ec-hot-target cargo build --release -p eventcore)
+        cp "$TMP/ec-hot-target/release/eventcore" "$BIN/eventcore-$rev"
+        git worktree remove --force "$TMP/ec-hot-src"
+    fi
+    [[ -n $SERIES ]] && continue # the series needs the binary only
+    name=eventcore@$rev
+    rm -f "$OUT/raw/instructions/$name"-*
+    bench/harness.py instructions --out "$OUT" "$name=$BIN/eventcore-$rev --port {port} --workers 1"
+    for load in keep-alive:20000 pipelined:16000; do
+        python3 bench/attribute.py "$OUT/raw/instructions/$name-${load%:*}.callgrind.1" \
+            --requests "${load#*:}" --files 25 --functions 25 >"$OUT/profile-$rev-${load%:*}.md"
+    done
+done
+if [[ -n $SERIES ]]; then
+    bench/setup.sh
+    bench/harness.py series -n 3 --series "$SERIES" --only nginx hyper actix-web may_minihttp \
+        --add "eventcore-before=$BIN/eventcore-$BEFORE --port {port} --workers 1" \
+              "eventcore=target/release/eventcore --port {port} --workers 1"
+fi
