@@ -72,7 +72,9 @@ struct MethodTable {
 /// only looks paths up, and a lookup costs at most the longest chain among
 /// those routes, whatever the path. So the keyed hash buys nothing, and it
 /// cost about 240 instructions per request, more than the rest of the
-/// router (measured in the book's chapter on the hot path); FNV-1a costs a multiply per byte.
+/// router (measured in the book's chapter on the hot path). This one takes
+/// FNV-1a's step (xor, then multiply by the FNV prime) eight bytes at a
+/// time: a multiply per word.
 #[derive(Debug, Clone, Copy)]
 pub struct PathHasher(u64);
 
@@ -84,13 +86,23 @@ impl Default for PathHasher {
 
 impl Hasher for PathHasher {
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        const PRIME: u64 = 0x0100_0000_01b3;
+        let mut words = bytes.chunks_exact(8);
+        for word in words.by_ref() {
+            let word = u64::from_le_bytes(word.try_into().expect("chunks of 8"));
+            self.0 = (self.0 ^ word).wrapping_mul(PRIME);
+        }
+        for &b in words.remainder() {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(PRIME);
         }
     }
 
     fn finish(&self) -> u64 {
-        self.0
+        // A multiply carries a bit only upwards, so the low bits, which
+        // pick the bucket, would ignore the high bytes of every word (two
+        // routes that differ in their eighth byte would share a bucket).
+        // Folding the high half down fixes that.
+        self.0 ^ (self.0 >> 32)
     }
 }
 // ANCHOR_END: path_hasher
