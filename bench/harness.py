@@ -713,14 +713,16 @@ def machine():
 def load_servers(path, only, added):
     with open(path, "rb") as f:
         servers = [(s["name"], s["cmd"]) for s in tomllib.load(f)["server"]]
-    for spec in added:
-        name, _, cmd = spec.partition("=")
-        servers.append((name, cmd))
     if only:
         servers = [s for s in servers if s[0] in only]
         missing = set(only) - {s[0] for s in servers}
         if missing:
             sys.exit(f"harness: no server named {', '.join(sorted(missing))}")
+    # --only picks from the file; servers added on the command line are
+    # always measured.
+    for spec in added:
+        name, _, cmd = spec.partition("=")
+        servers.append((name, cmd))
     return servers
 
 
@@ -855,7 +857,10 @@ def instructions(args):
         name, _, cmd = spec.partition("=")
         for load, requests, run in loads:
             out = os.path.join(raw_dir, f"{name}-{load.split()[0]}.callgrind")
-            traced_cmd = f"valgrind --tool=callgrind --callgrind-out-file={out} " + cmd
+            # Per instruction, so that bench/attribute.py can look each
+            # address's inlined frames up.
+            traced_cmd = (f"valgrind --tool=callgrind --dump-instr=yes "
+                          f"--callgrind-out-file={out} " + cmd)
             with Server(name, traced_cmd, FIRST_PORT, raw_dir) as server:
                 keep_alive_requests(server.port, 200, 8)  # warm-up
                 subprocess.run(["callgrind_control", "-z", str(server.pid)], check=True,

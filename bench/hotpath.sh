@@ -29,7 +29,7 @@ if [[ ${1:-} == --series ]]; then
 fi
 if [[ $# -eq 0 ]]; then
     # Before the chapter, then each change it describes, in order.
-    set -- "$BEFORE" 4407479 a3b00e3 7bf6174 aa3c838
+    set -- "$BEFORE" 4407479 a3b00e3 7bf6174 aa3c838 6395afc
 fi
 TMP=${TMPDIR:-/tmp}
 OUT=bench/results/hotpath
@@ -52,7 +52,8 @@ for rev in "$@"; do
     bench/harness.py instructions --out "$OUT" "$name=$BIN/eventcore-$rev --port {port} --workers 1"
     for load in keep-alive:20000 pipelined:16000; do
         python3 bench/attribute.py "$OUT/raw/instructions/$name-${load%:*}.callgrind.1" \
-            --requests "${load#*:}" --files 25 --functions 25 >"$OUT/profile-$rev-${load%:*}.md"
+            --binary "$BIN/eventcore-$rev" --requests "${load#*:}" --functions 25 \
+            >"$OUT/profile-$rev-${load%:*}.md"
     done
 done
 if [[ -n $SERIES ]]; then
