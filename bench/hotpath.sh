@@ -27,9 +27,12 @@ if [[ ${1:-} == --series ]]; then
     SERIES=${2:?a series name}
     set -- "$BEFORE"
 fi
+PEERS=
 if [[ $# -eq 0 ]]; then
-    # Before the chapter, then each change it describes, in order.
+    # Before the chapter, then each change it describes, in order; and the
+    # two peers the chapter compares instruction counts with.
     set -- "$BEFORE" 4407479 a3b00e3 7bf6174 aa3c838 6395afc
+    PEERS=yes
 fi
 TMP=${TMPDIR:-/tmp}
 OUT=bench/results/hotpath
@@ -56,6 +59,13 @@ for rev in "$@"; do
             >"$OUT/profile-$rev-${load%:*}.md"
     done
 done
+if [[ -n $PEERS ]]; then
+    bench/setup.sh
+    rm -f "$OUT/raw/instructions/may_minihttp-"* "$OUT/raw/instructions/hyper-"*
+    bench/harness.py instructions --out "$OUT" \
+        "may_minihttp=bench/peers/target/release/may-peer {port}" \
+        "hyper=bench/peers/target/release/hyper-peer {port}"
+fi
 if [[ -n $SERIES ]]; then
     bench/setup.sh
     bench/harness.py series -n 3 --series "$SERIES" --only nginx hyper actix-web may_minihttp \
