@@ -8,7 +8,7 @@
 #
 # TARGET is one of fuzz/fuzz_targets/ (see fuzz/README.md); the run stops
 # after RUNS executions or SECONDS (default: 6 hours), whichever comes
-# first, pinned to CPU 1. It starts from fuzz/corpus/TARGET and writes new
+# first, pinned to CPU 1 (FUZZ_CPU=N for another). It starts from fuzz/corpus/TARGET and writes new
 # inputs to a temporary directory; afterwards the two are minimized
 # together (`cargo fuzz cmin`) into fuzz/corpus/TARGET. libFuzzer's status
 # lines and final statistics go to bench/results/fuzz/TARGET-DATE.txt.
@@ -36,7 +36,7 @@ found=$(mktemp -d)
     echo "# corpus before: $(ls "fuzz/corpus/$target" | wc -l) inputs"
 } >"$log"
 status=0
-(cd fuzz && taskset -c 1 cargo fuzz run -s "$sanitizer" "$target" "$found" "corpus/$target" -- \
+(cd fuzz && taskset -c "${FUZZ_CPU:-1}" cargo fuzz run -s "$sanitizer" "$target" "$found" "corpus/$target" -- \
     -runs="$runs" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 2>&1) \
     | grep -E '^#[0-9]+|^stat::|^Done|crash|ERROR|panicked|SUMMARY' >>"$log" || status=$?
 cp "$found"/* "fuzz/corpus/$target/" 2>/dev/null || true
