@@ -28,14 +28,16 @@ each on a freshly started server pinned to CPU 0:
             addresses), one request each, then held: the server's RSS and
             the kernel's memory (Slab, TCP pages) per connection.
   syscalls  strace -c on the server while a client makes K keep-alive
-            requests one at a time on 8 connections: syscalls per request,
-            by name.
+            requests one at a time on 8 connections, then 1,000 batches of
+            16 pipelined requests on one: syscalls per request and per
+            batch, by name.
 
 `instructions` runs each server under valgrind's callgrind and counts the
 instructions it executes per request: 20,000 keep-alive requests on 64
 connections (one request per event), and 1,000 batches of 16 pipelined
 requests on one connection. Unlike time, the count is the same for the same
-binary and input whatever else the machine is doing.
+binary and input whatever else the machine is doing. The dumps are per
+instruction (--dump-instr=yes), for bench/attribute.py.
 
 `churn` opens and closes connections, one request each (wrk with
 `Connection: close`, 16 at a time), until N have been made, and samples the

@@ -184,6 +184,23 @@ pub fn list_elements(value: &[u8]) -> impl Iterator<Item = &[u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn percent_escapes_agree_with_the_byte_by_byte_rule(
+            bytes in prop::collection::vec(prop::sample::select(b"%%%aF09zG/".to_vec()), 0..24),
+        ) {
+            // The rule as first written: every `%` followed by two hex digits.
+            let simple = bytes.iter().enumerate().all(|(i, &b)| {
+                b != b'%'
+                    || bytes
+                        .get(i + 1..i + 3)
+                        .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+            });
+            prop_assert_eq!(percent_escapes_valid(&bytes), simple);
+        }
+    }
 
     #[test]
     fn tokens_are_tchar_runs() {
