@@ -11,7 +11,8 @@
 # first, pinned to CPU 1 (FUZZ_CPU=N for another). It starts from fuzz/corpus/TARGET and writes new
 # inputs to a temporary directory; afterwards the two are minimized
 # together (`cargo fuzz cmin`) into fuzz/corpus/TARGET. libFuzzer's status
-# lines and final statistics go to bench/results/fuzz/TARGET-DATE.txt.
+# lines (one per doubling of the runs) and final statistics go to
+# bench/results/fuzz/TARGET-DATE.txt.
 # A crash stops the run and leaves the input in fuzz/artifacts/TARGET/.
 # FUZZ_SANITIZER=none builds without AddressSanitizer (cargo fuzz's
 # default): faster, but blind to what ASan would see in the unsafe code of
@@ -38,7 +39,7 @@ found=$(mktemp -d)
 status=0
 (cd fuzz && taskset -c "${FUZZ_CPU:-1}" cargo fuzz run -s "$sanitizer" "$target" "$found" "corpus/$target" -- \
     -runs="$runs" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 2>&1) \
-    | grep -E '^#[0-9]+|^stat::|^Done|crash|ERROR|panicked|SUMMARY' >>"$log" || status=$?
+    | grep -E 'INITED|pulse|DONE|^stat::|^Done|crash|ERROR|panicked|SUMMARY' >>"$log" || status=$?
 cp "$found"/* "fuzz/corpus/$target/" 2>/dev/null || true
 rm -rf "$found"
 (cd fuzz && cargo fuzz cmin -s "$sanitizer" "$target" "corpus/$target" 2>&1 | tail -n 2) >>"$log"
