@@ -460,8 +460,8 @@ pub fn write_response<'r>(
         response.body.as_bytes()
     };
     // Every piece is appended as bytes: `write!` would go through
-    // `core::fmt`, which cost a quarter of a pipelined request's user time
-    // (measured in the book's chapter on the hot path).
+    // `core::fmt`, which cost 660 of a pipelined request's 3,533 user-space
+    // instructions (measured in the book's chapter on the hot path).
     out.append(b"HTTP/1.1 ");
     out.append(&three_digits(status));
     out.append(b" ");
