@@ -48,20 +48,44 @@ impl Started {
         }
     }
 
+    /// Reads log lines until each of `whats` has been found in one, in any
+    /// order: lines of several processes interleave as they happen to run.
+    /// The lines, in the order of `whats`; a line fills the first pattern
+    /// it contains that is still open (so a pattern may be given twice).
+    pub fn lines_with<const N: usize>(&mut self, whats: [&str; N]) -> [String; N] {
+        let mut found: [Option<String>; N] = std::array::from_fn(|_| None);
+        while found.iter().any(Option::is_none) {
+            let mut line = String::new();
+            let n = self.stderr.read_line(&mut line).unwrap();
+            assert!(n > 0, "the log ended before lines with {whats:?}");
+            if let Some(i) = (0..N).find(|&i| found[i].is_none() && line.contains(whats[i])) {
+                found[i] = Some(line.trim_end().to_string());
+            }
+        }
+        found.map(Option::unwrap_or_default)
+    }
+
     /// The address of the next `listening on` line (the socket accepts
     /// by the time it is written).
     pub fn listening(&mut self) -> String {
-        let line = self.line_with("listening on http://");
-        line.split("listening on http://")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap()
-            .to_string()
+        address(&self.line_with(LISTENING))
     }
 
     pub fn signal(&self, signal: i32) {
         signal_pid(self.child.id(), signal);
     }
+}
+
+/// What a process logs once its socket accepts.
+pub const LISTENING: &str = "listening on http://";
+
+/// The address in a `listening on` line.
+pub fn address(line: &str) -> String {
+    line.split(LISTENING)
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap()
+        .to_string()
 }
 
 impl Drop for Started {
