@@ -25,19 +25,22 @@ pub static TCHAR: [bool; 256] = table!(is_tchar);
 /// `is_field_value_byte` as a table.
 pub static FIELD_VALUE: [bool; 256] = table!(is_field_value_byte);
 
-/// `is_target_byte` as a table.
-pub static TARGET: [bool; 256] = table!(is_target_byte);
+/// `is_target_byte` as a table, without `%`: the scans take a `%` with
+/// its two hex digits as one escape ([`scan::escaped_run`]), so that a
+/// valid target needs one pass, not a second one for its escapes.
+pub static TARGET: [bool; 256] = table!(is_target_byte, except b'%');
 
-/// `is_host_byte` as a table.
-pub static HOST: [bool; 256] = table!(is_host_byte);
+/// `is_host_byte` as a table, without `%`, like [`TARGET`].
+pub static HOST: [bool; 256] = table!(is_host_byte, except b'%');
 
-/// Evaluates a byte class for all 256 bytes at compile time.
+/// Evaluates a byte class for all 256 bytes at compile time (leaving out
+/// one byte, with `except`).
 macro_rules! table {
-    ($class:ident) => {{
+    ($class:ident $(, except $byte:literal)?) => {{
         let mut t = [false; 256];
         let mut i = 0;
         while i < 256 {
-            t[i] = $class(i as u8);
+            t[i] = $class(i as u8) $(&& i != $byte as usize)?;
             i += 1;
         }
         t
@@ -72,8 +75,8 @@ pub const fn is_target_byte(b: u8) -> bool {
 }
 
 /// Every `%` in `bytes` is followed by two hex digits (RFC 3986 section 2.1).
-/// Most targets have no `%` at all, so this looks for one eight bytes at
-/// a time (chapter 2's `find_byte`) rather than testing every byte.
+/// The rule on its own, for the request-line checked rule by rule; the
+/// scans check escapes as they go (`scan::escaped_run`).
 pub fn percent_escapes_valid(bytes: &[u8]) -> bool {
     let mut from = 0;
     while let Some(i) = find_byte(&bytes[from..], b'%') {
@@ -124,8 +127,9 @@ pub fn authority_port(value: &[u8]) -> Option<Port<'_>> {
     } else {
         // The host runs to the first byte that can't be in one; what
         // follows must be nothing or the port.
-        let end = scan::run(&HOST, value);
-        if end == 0 || !percent_escapes_valid(&value[..end]) {
+        // A bad escape ends the run, and what follows it is not a port.
+        let end = scan::escaped_run(&HOST, value);
+        if end == 0 {
             return None;
         }
         end
@@ -160,16 +164,14 @@ pub const fn is_ows(b: u8) -> bool {
 }
 
 /// `bytes` without leading and trailing OWS.
-pub fn trim_ows(bytes: &[u8]) -> &[u8] {
-    let start = bytes
-        .iter()
-        .position(|&b| !is_ows(b))
-        .unwrap_or(bytes.len());
-    let end = bytes
-        .iter()
-        .rposition(|&b| !is_ows(b))
-        .map_or(start, |i| i + 1);
-    &bytes[start..end]
+pub fn trim_ows(mut bytes: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = bytes {
+        bytes = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = bytes {
+        bytes = rest;
+    }
+    bytes
 }
 
 /// The elements of a comma-separated list (RFC 9110 section 5.6.1), each

@@ -288,11 +288,15 @@ impl Parser {
                 }
                 State::ChunkData { left } => Ok(self.chunk_data(input, left)),
                 State::ChunkDataEnd => self.chunk_data_end(input),
-                _ => match self.next_line(input) {
-                    Ok(Some((start, end))) => self.line(input, start, end).map(Some),
-                    Ok(None) => Ok(None),
-                    Err(e) => Err(e),
-                },
+                // A line none of whose bytes were looked at yet: first the
+                // quick way, which finds its end by scanning its parts.
+                State::Start | State::HeaderLine if self.scan <= self.pos => {
+                    match self.quick_lines(input) {
+                        Some(step) => step.map(Some),
+                        None => self.long_line(input),
+                    }
+                }
+                _ => self.long_line(input),
             };
             match step {
                 Ok(Some(state)) => self.state = state,
@@ -305,6 +309,67 @@ impl Parser {
         }
     }
     // ANCHOR_END: parse
+
+    // ANCHOR: quick_lines
+    /// The usual lines of a head, parsed in one pass each: the scans of a
+    /// line's parts (a method, a target and a version; a name and a value)
+    /// stop where the line ends, so its LF need not be searched for first.
+    /// Goes on until the empty line ends the head (the result is then
+    /// `end_of_head`'s) or a line is anything else: one that has not all
+    /// arrived, or breaks a rule or a limit. That line is left to
+    /// `long_line` (`None`), which knows every error.
+    fn quick_lines(&mut self, input: &[u8]) -> Option<Result<State, ParseError>> {
+        if self.state == State::Start {
+            let start = self.pos;
+            let rest = &input[start..];
+            let split @ (_, sp2, _) = scan_request_line(rest)?;
+            let end = sp2 + VERSION_LEN + 1;
+            let next = start + end + line_ending(&rest[end..])?;
+            if end > self.limits.request_line {
+                return None;
+            }
+            self.pos = next;
+            self.scan = next;
+            self.section_start = start;
+            if let Err(e) = self.request_line(input, start, split) {
+                return Some(Err(e));
+            }
+            self.state = State::HeaderLine;
+        }
+        loop {
+            let start = self.pos;
+            let rest = &input[start..];
+            let (next, field) = match line_ending(rest) {
+                // The empty line that ends the head.
+                Some(n) => (start + n, None),
+                None => {
+                    let (name_len, stop) = scan_field_line(rest)?;
+                    let next = start + stop + line_ending(&rest[stop..])?;
+                    (next, Some(header(start, &rest[..stop], name_len)))
+                }
+            };
+            let too_many = field.is_some() && self.head.headers.len() == self.limits.headers;
+            if too_many || next - self.section_start > self.limits.head {
+                return None;
+            }
+            self.pos = next;
+            self.scan = next;
+            match field {
+                Some(field) => self.head.headers.push(field),
+                None => return Some(self.end_of_head(input)),
+            }
+        }
+    }
+    // ANCHOR_END: quick_lines
+
+    /// The next line the long way: its LF first (`next_line`), then its
+    /// bytes, by the state that waits for it (`line`).
+    fn long_line(&mut self, input: &[u8]) -> Result<Option<State>, ParseError> {
+        match self.next_line(input)? {
+            Some((start, end)) => self.line(input, start, end).map(Some),
+            None => Ok(None),
+        }
+    }
 
     // ANCHOR: next_line
     /// Finds the next line: returns its bounds without the line ending and
@@ -356,6 +421,10 @@ impl Parser {
     }
 
     /// Dispatches a complete line to the state that was waiting for it.
+    // Kept out of `long_line`, which a client sending a byte at a time
+    // calls once per byte: inlined, its size would make every call pay
+    // for saving and restoring the registers it needs.
+    #[inline(never)]
     fn line(&mut self, input: &[u8], start: usize, end: usize) -> Result<State, ParseError> {
         let line = &input[start..end];
         match self.state {
@@ -369,7 +438,8 @@ impl Parser {
                     }
                     return Ok(State::Start);
                 }
-                self.request_line(input, start, end)?;
+                let split = split_request_line(line)?;
+                self.request_line(input, start, split)?;
                 self.section_start = start;
                 Ok(State::HeaderLine)
             }
@@ -401,23 +471,21 @@ impl Parser {
 
     // ANCHOR: request_line
     /// `request-line = method SP request-target SP HTTP-version` (RFC 9112
-    /// section 3), split by [`split_request_line`].
-    fn request_line(&mut self, input: &[u8], start: usize, end: usize) -> Result<(), ParseError> {
-        let line = &input[start..end];
-        let (sp1, sp2, version) = split_request_line(line)?;
+    /// section 3), starting at `start`, split at its two spaces by
+    /// [`split_request_line`] or `quick_lines`.
+    fn request_line(&mut self, input: &[u8], start: usize, split: Split) -> Result<(), ParseError> {
+        let (sp1, sp2, version) = split;
+        let line = &input[start..start + sp2];
         self.head.version = Some(version);
         self.head.method = Span::new(start, start + sp1);
         let target_start = start + sp1 + 1;
         self.head.target = Span::new(target_start, start + sp2);
-        self.target(&line[..sp1], &line[sp1 + 1..sp2], target_start)
+        self.target(&line[..sp1], &line[sp1 + 1..], target_start)
     }
     // ANCHOR_END: request_line
 
     /// Sorts the target into its form (RFC 9112 section 3.2) and finds the path and query.
     fn target(&mut self, method: &[u8], target: &[u8], at: usize) -> Result<(), ParseError> {
-        if !percent_escapes_valid(target) {
-            return Err(ParseError::BadTarget);
-        }
         let (form, path_start) = if method == b"CONNECT" {
             // Section 3.2.3: `uri-host ":" port`, nothing else, and only for CONNECT.
             if !matches!(authority_port(target), Some(Port::Digits(port)) if !port.is_empty()) {
@@ -516,6 +584,11 @@ impl Parser {
                     chunked_count += usize::from(chunked_last);
                 }
             } else if is(b"connection") {
+                // Usually one option, with no list to split.
+                if value.eq_ignore_ascii_case(b"keep-alive") {
+                    keep_alive_token = true;
+                    continue;
+                }
                 for option in list_elements(value) {
                     close |= option.eq_ignore_ascii_case(b"close");
                     keep_alive_token |= option.eq_ignore_ascii_case(b"keep-alive");
@@ -658,29 +731,44 @@ impl Parser {
 }
 
 // ANCHOR: split_request_line
-/// Where the two spaces of a request-line are, and its version. One pass
-/// for a valid line: a run of `tchar`, a space, a run of target bytes, a
-/// space, and eight bytes of version. Neither run can contain a space or a
-/// CR, so a line this accepts is one that [`split_request_line_checked`]
-/// accepts too, with the same answer; every other line goes to that
-/// version, rule by rule, for the error to report. (Public for the fuzz
-/// target, which checks that the two always agree.)
-pub fn split_request_line(line: &[u8]) -> Result<(usize, usize, Version), ParseError> {
-    let sp1 = scan::run(&TCHAR, line);
-    if sp1 > 0 && line.get(sp1) == Some(&b' ') {
-        let sp2 = sp1 + 1 + scan::run(&TARGET, &line[sp1 + 1..]);
-        if sp2 > sp1 + 1 && line.get(sp2) == Some(&b' ') {
-            if let Ok(version) = parse_version(&line[sp2 + 1..]) {
-                return Ok((sp1, sp2, version));
-            }
-        }
+/// Where a request-line's two spaces are, and its version.
+pub type Split = (usize, usize, Version);
+
+/// The bytes of `HTTP/1.1`.
+const VERSION_LEN: usize = 8;
+
+/// The request-line at the start of `bytes`, in one pass: a run of
+/// `tchar`, a space, a run of target bytes and escapes, a space, and eight
+/// bytes of version. `None` if it is not that. Neither run can contain a
+/// space, a CR or an LF, so whatever follows the version is what ends the line.
+fn scan_request_line(bytes: &[u8]) -> Option<Split> {
+    let sp1 = scan::run(&TCHAR, bytes);
+    if sp1 == 0 || bytes.get(sp1) != Some(&b' ') {
+        return None;
     }
-    split_request_line_checked(line)
+    let sp2 = sp1 + 1 + scan::escaped_run(&TARGET, &bytes[sp1 + 1..]);
+    if sp2 == sp1 + 1 || bytes.get(sp2) != Some(&b' ') {
+        return None;
+    }
+    let version = parse_version(bytes.get(sp2 + 1..sp2 + 1 + VERSION_LEN)?).ok()?;
+    Some((sp1, sp2, version))
+}
+
+/// Splits a whole request-line (without its line ending). A line that
+/// `scan_request_line` accepts, and that ends with the version, is one that
+/// [`split_request_line_checked`] accepts too, with the same answer; every
+/// other line goes to that version, rule by rule, for the error to report.
+/// (Public for the fuzz target, which checks that the two always agree.)
+pub fn split_request_line(line: &[u8]) -> Result<Split, ParseError> {
+    match scan_request_line(line) {
+        Some(split @ (_, sp2, _)) if line.len() == sp2 + 1 + VERSION_LEN => Ok(split),
+        _ => split_request_line_checked(line),
+    }
 }
 
 /// The request-line rule by rule, in the order the errors are reported:
 /// exactly one space between the parts.
-pub fn split_request_line_checked(line: &[u8]) -> Result<(usize, usize, Version), ParseError> {
+pub fn split_request_line_checked(line: &[u8]) -> Result<Split, ParseError> {
     // RFC 9112 section 2.2: a CR anywhere but before the LF is invalid.
     // (Field lines check this as they validate bytes.)
     if line.contains(&b'\r') {
@@ -700,7 +788,13 @@ pub fn split_request_line_checked(line: &[u8]) -> Result<(usize, usize, Version)
         // Includes a second space: `GET / / HTTP/1.1`.
         return Err(ParseError::BadTarget);
     }
-    Ok((sp1, sp2, parse_version(version)?))
+    let version = parse_version(version)?;
+    // Every `%` starts a two-digit escape (RFC 3986 section 2.1), which
+    // `scan_request_line` checks as it goes.
+    if !percent_escapes_valid(target) {
+        return Err(ParseError::BadTarget);
+    }
+    Ok((sp1, sp2, version))
 }
 // ANCHOR_END: split_request_line
 
@@ -722,8 +816,37 @@ fn parse_version(version: &[u8]) -> Result<Version, ParseError> {
 }
 
 // ANCHOR: field_line
-/// `field-line = field-name ":" OWS field-value OWS` (RFC 9112 section 5).
-/// One pass over the name and one over the value, eight bytes at a time (`scan`).
+/// The field line at the start of `bytes`, in one pass: a run of `tchar`
+/// for the name, the colon, and a run of field-value bytes, eight bytes at
+/// a time (`scan`). The name's length and where the value's run stopped,
+/// or `None` if the name does not end at a colon.
+fn scan_field_line(bytes: &[u8]) -> Option<(usize, usize)> {
+    let name_len = scan::run(&TCHAR, bytes);
+    if name_len == 0 || bytes.get(name_len) != Some(&b':') {
+        return None;
+    }
+    Some((
+        name_len,
+        name_len + 1 + scan::field_value_run(&bytes[name_len + 1..]),
+    ))
+}
+
+/// The field of `line`, which starts at `start` and whose name is
+/// `name_len` bytes: a `Header` is two spans, nothing is copied. The
+/// value's span leaves out the optional whitespace around it (RFC 9110
+/// section 5.6.3).
+fn header(start: usize, line: &[u8], name_len: usize) -> Header {
+    let raw = &line[name_len + 1..];
+    let value = trim_ows(raw);
+    let value_start = start + name_len + 1 + (value.as_ptr() as usize - raw.as_ptr() as usize);
+    Header {
+        name: Span::new(start, start + name_len),
+        value: Span::new(value_start, value_start + value.len()),
+    }
+}
+
+/// `field-line = field-name ":" OWS field-value OWS` (RFC 9112 section 5),
+/// a whole line (without its line ending), with the error it breaks.
 fn field_line(input: &[u8], start: usize, end: usize) -> Result<Header, ParseError> {
     let line = &input[start..end];
     if is_ows(line[0]) {
@@ -732,32 +855,34 @@ fn field_line(input: &[u8], start: usize, end: usize) -> Result<Header, ParseErr
         // 2.2 also lets us reject; the error is the same 400.)
         return Err(ParseError::ObsFold);
     }
-    let name_len = scan::run(&TCHAR, line);
-    match line.get(name_len) {
-        Some(b':') if name_len > 0 => {}
-        // Section 5.1: a server MUST reject whitespace between name and colon.
-        Some(b' ' | b'\t') if trim_start_ows(&line[name_len..]).first() == Some(&b':') => {
-            return Err(ParseError::WhitespaceBeforeColon);
-        }
-        // Section 2.2: a bare CR.
-        Some(b'\r') => return Err(ParseError::BareCr),
-        _ => return Err(ParseError::BadHeaderName),
-    }
-    let raw = &line[name_len + 1..];
-    if let Some(&bad) = raw.get(scan::field_value_run(raw)) {
-        // RFC 9110 section 5.5: NUL, CR, LF and other controls are invalid.
-        return Err(if bad == b'\r' {
-            ParseError::BareCr
-        } else {
-            ParseError::BadHeaderValue
+    let Some((name_len, stop)) = scan_field_line(line) else {
+        let name_len = scan::run(&TCHAR, line);
+        return Err(match line.get(name_len) {
+            // Section 5.1: a server MUST reject whitespace between name and colon.
+            Some(b' ' | b'\t') if trim_start_ows(&line[name_len..]).first() == Some(&b':') => {
+                ParseError::WhitespaceBeforeColon
+            }
+            // Section 2.2: a bare CR.
+            Some(b'\r') => ParseError::BareCr,
+            _ => ParseError::BadHeaderName,
         });
+    };
+    match line.get(stop) {
+        None => Ok(header(start, line, name_len)),
+        // RFC 9110 section 5.5: NUL, CR, LF and other controls are invalid.
+        Some(b'\r') => Err(ParseError::BareCr),
+        Some(_) => Err(ParseError::BadHeaderValue),
     }
-    let value = trim_ows(raw);
-    let value_start = start + name_len + 1 + (value.as_ptr() as usize - raw.as_ptr() as usize);
-    Ok(Header {
-        name: Span::new(start, start + name_len),
-        value: Span::new(value_start, value_start + value.len()),
-    })
+}
+
+/// The length of the line ending at the start of `bytes`: CRLF, or a bare
+/// LF, which RFC 9112 section 2.2 lets a recipient accept in the head.
+fn line_ending(bytes: &[u8]) -> Option<usize> {
+    match bytes {
+        [b'\r', b'\n', ..] => Some(2),
+        [b'\n', ..] => Some(1),
+        _ => None,
+    }
 }
 // ANCHOR_END: field_line
 

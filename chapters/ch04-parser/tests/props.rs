@@ -3,9 +3,11 @@
 //! - a valid request parses to what was serialized (method, target, version,
 //!   fields in order, body), whole or split into any chunks;
 //! - any bytes at all, and any valid request with bytes changed, never
-//!   panic, and get the same verdict whole as fed in pieces.
+//!   panic, and get the same verdict whole as fed in pieces (and, when
+//!   that is a request, the same request: whole, a line is parsed the
+//!   quick way; cut, the long way).
 
-use eventcore_http::{ParseError, Parser, Progress, Version};
+use eventcore_http::{ParseError, Parser, Progress, Request, Version};
 use proptest::prelude::*;
 
 // ANCHOR: model
@@ -105,6 +107,33 @@ fn model() -> impl Strategy<Value = Model> {
         })
 }
 
+/// Everything a request says, for comparing two parses of it.
+fn summary(r: Request<'_>) -> impl PartialEq + std::fmt::Debug {
+    let fields: Vec<(Vec<u8>, Vec<u8>)> =
+        r.headers().map(|(n, v)| (n.to_vec(), v.to_vec())).collect();
+    (
+        (
+            r.method().as_bytes().to_vec(),
+            r.target().to_vec(),
+            r.path().to_vec(),
+            r.query().map(<[u8]>::to_vec),
+        ),
+        (
+            r.target_form(),
+            r.authority().map(<[u8]>::to_vec),
+            r.version(),
+            fields,
+        ),
+        (
+            r.body().to_vec(),
+            r.content_length(),
+            r.is_chunked(),
+            r.keep_alive(),
+            r.expects_continue(),
+        ),
+    )
+}
+
 /// Feeds `input` in pieces ending at `cuts` (sorted, deduplicated), then whole.
 fn parse_in_pieces(
     parser: &mut Parser,
@@ -173,11 +202,15 @@ proptest! {
             let at = at % bytes.len();
             bytes[at] = byte;
         }
-        let whole = Parser::default().parse(&bytes);
-        let pieces = parse_in_pieces(&mut Parser::default(), &bytes, &cuts);
+        let (mut one, mut cut) = (Parser::default(), Parser::default());
+        let whole = one.parse(&bytes);
+        let pieces = parse_in_pieces(&mut cut, &bytes, &cuts);
         prop_assert_eq!(whole, pieces);
         if let Ok(Progress::Complete { len }) = whole {
             prop_assert!(len <= bytes.len());
+            // Whole, most lines take the quick way; in pieces, the long
+            // way. Both must read the same request.
+            prop_assert_eq!(summary(one.request(&bytes)), summary(cut.request(&bytes)));
         }
     }
     // ANCHOR_END: no_panic
