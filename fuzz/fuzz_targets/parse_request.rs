@@ -7,7 +7,7 @@
 
 #![no_main]
 
-use eventcore_http::chars::{HOST, TARGET};
+use eventcore_http::chars::{FIELD_VALUE, HOST, TARGET, TCHAR};
 use eventcore_http::parser::{split_request_line, split_request_line_checked};
 use eventcore_http::scan;
 use eventcore_http::{Parser, Progress};
@@ -17,7 +17,8 @@ fuzz_target!(|data: &[u8]| {
     let Some((&split, input)) = data.split_first() else {
         return;
     };
-    for class in [&TARGET, &HOST] {
+    for class in [&TCHAR, &TARGET, &HOST, &FIELD_VALUE] {
+        assert_eq!(scan::run(class, input), scan::run_simple(class, input));
         assert_eq!(scan::escaped_run(class, input), scan::escaped_run_simple(class, input));
     }
     assert_eq!(scan::field_value_run(input), scan::field_value_run_simple(input));
