@@ -11,6 +11,11 @@
 # A revision older than the example gets today's example and requests
 # copied into its worktree (the parser's API they use has not changed).
 #
+# httparse, chapter 4's benchmark peer, is counted the same way beside it
+# (httparse-REQUEST lines). Instructions are not time: httparse's SIMD
+# instructions each do more, so the ratio of counts is not the ratio of
+# times that chapter 4's criterion benchmark measures.
+#
 # Results: one line per revision and request in
 # bench/results/hotpath/parser-instructions.txt (appended).
 set -euo pipefail
@@ -22,8 +27,8 @@ OUT=bench/results/hotpath/parser-instructions.txt
 EXAMPLE=chapters/ch04-parser/examples/parse_loop.rs
 REQUESTS=chapters/ch04-parser/benches/support/requests.rs
 [[ -s $OUT ]] || echo "# revision request instructions-per-parse (bench/parser-instructions.sh)" >"$OUT"
-count() { # BIN REQUEST TIMES: instructions callgrind counted
-    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$1" "$2" "$3" 2>&1 |
+count() { # BIN REQUEST TIMES [httparse]: instructions callgrind counted
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 |
         sed -n 's/.*Collected : *//p' | tr -d ,
 }
 for rev in "$@"; do
@@ -41,6 +46,12 @@ for rev in "$@"; do
         few=$(count "$bin" "$request" 1000)
         many=$(count "$bin" "$request" 11000)
         echo "$rev $request $(((many - few) / 10000))" | tee -a "$OUT"
+    done
+    # The benchmark's peer, with the same Cargo.lock's httparse.
+    for request in wrk techempower browser; do
+        few=$(count "$bin" "$request" 1000 httparse)
+        many=$(count "$bin" "$request" 11000 httparse)
+        echo "$rev httparse-$request $(((many - few) / 10000))" | tee -a "$OUT"
     done
     git worktree remove --force "$src"
 done

@@ -9,7 +9,10 @@
 //!
 //! The request is one of `benches/support/requests.rs`: `wrk`,
 //! `techempower`, `browser`, or `bytewise` (the browser's, one byte more
-//! per call, as chapter 4's bytewise benchmark feeds it).
+//! per call, as chapter 4's bytewise benchmark feeds it). A third argument,
+//! `httparse`, parses with httparse instead, the benchmark's peer (not
+//! bytewise: it has no state to resume from, so a byte-by-byte feed would
+//! cost it a new parse per byte).
 
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -36,6 +39,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if args.next().as_deref() == Some("httparse") && !bytewise {
+        return with_httparse(input, times);
+    }
     let mut parser = Parser::default();
     let mut parsed = 0;
     for _ in 0..times {
@@ -53,6 +59,22 @@ fn main() -> ExitCode {
         }
     }
     // Every parse must have completed, or the count measured something else.
+    if parsed != times * input.len() {
+        eprintln!("parse_loop: a parse did not complete");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
+fn with_httparse(input: &[u8], times: usize) -> ExitCode {
+    let mut parsed = 0;
+    for _ in 0..times {
+        let mut headers = [httparse::EMPTY_HEADER; 32];
+        let mut request = httparse::Request::new(&mut headers);
+        if let Ok(httparse::Status::Complete(len)) = request.parse(black_box(input)) {
+            parsed += len;
+        }
+    }
     if parsed != times * input.len() {
         eprintln!("parse_loop: a parse did not complete");
         return ExitCode::FAILURE;
