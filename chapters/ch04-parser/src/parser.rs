@@ -386,13 +386,15 @@ impl Parser {
             return Ok(None);
         };
         let start = self.pos;
-        let mut end = lf;
-        if end > start && input[end - 1] == b'\r' {
-            end -= 1;
-        } else if matches!(self.state, State::ChunkSize | State::Trailer) {
+        let crlf = lf > start && input[lf - 1] == b'\r';
+        let end = if crlf { lf - 1 } else { lf };
+        // The limits first: before its LF has arrived, a line can only
+        // break a limit, so a line that breaks one must get that verdict
+        // whether its end came in the same read or a later one.
+        self.check_line(&input[start..end], lf + 1)?;
+        if !crlf && matches!(self.state, State::ChunkSize | State::Trailer) {
             return Err(ParseError::BadChunk);
         }
-        self.check_line(&input[start..end], lf + 1)?;
         self.pos = lf + 1;
         self.scan = self.pos;
         Ok(Some((start, end)))
@@ -817,9 +819,9 @@ fn parse_version(version: &[u8]) -> Result<Version, ParseError> {
 
 // ANCHOR: field_line
 /// The field line at the start of `bytes`, in one pass: a run of `tchar`
-/// for the name, the colon, and a run of field-value bytes, eight bytes at
-/// a time (`scan`). The name's length and where the value's run stopped,
-/// or `None` if the name does not end at a colon.
+/// for the name, the colon, and a run of field-value bytes (`scan`). The
+/// name's length and where the value's run stopped, or `None` if the name
+/// does not end at a colon.
 fn scan_field_line(bytes: &[u8]) -> Option<(usize, usize)> {
     let name_len = scan::run(&TCHAR, bytes);
     if name_len == 0 || bytes.get(name_len) != Some(&b':') {

@@ -212,6 +212,29 @@ fn limits_answer_414_and_431() {
 }
 
 #[test]
+fn a_line_past_a_limit_gets_the_same_verdict_before_and_after_its_end() {
+    // Found by the connection fuzz target: a trailer line that ends in a
+    // bare LF and runs past the head limit. Whole, the bare LF used to be
+    // seen first (BadChunk); cut before the LF, the limit (HeadTooLarge).
+    let limits = Limits {
+        head: 64,
+        ..Limits::default()
+    };
+    let mut input =
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX: "
+            .to_vec();
+    input.extend_from_slice(&[b'v'; 100]);
+    input.extend_from_slice(b"\n\r\n");
+    let whole = Parser::new(limits).parse(&input);
+    assert_eq!(whole, Err(ParseError::HeadTooLarge));
+    let mut parser = Parser::new(limits);
+    let bytewise = (1..=input.len())
+        .map(|end| parser.parse(&input[..end]))
+        .find(|r| !matches!(r, Ok(Progress::Partial)));
+    assert_eq!(bytewise, Some(whole));
+}
+
+#[test]
 fn chunk_framing_cannot_cost_far_more_than_the_body() {
     // 1-byte chunks with 1000-byte extensions: 1 KiB of body in ~1 MiB of
     // framing. Size lines get a budget (the head limit, or an eighth of the
