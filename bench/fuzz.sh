@@ -43,6 +43,6 @@ status=0
 cp "$found"/* "fuzz/corpus/$target/" 2>/dev/null || true
 rm -rf "$found"
 (cd fuzz && cargo fuzz cmin -s "$sanitizer" "$target" "corpus/$target" 2>&1 | tail -n 2) >>"$log"
-echo "# minimized corpus: $(ls "fuzz/corpus/$target" | wc -l) inputs, $(du -sb "fuzz/corpus/$target" | cut -f1) bytes" >>"$log"
+echo "# minimized corpus: $(ls "fuzz/corpus/$target" | wc -l) inputs, $(cat "fuzz/corpus/$target"/* | wc -c) bytes" >>"$log"
 tail -n 4 "$log"
 exit $status
