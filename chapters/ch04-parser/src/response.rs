@@ -313,17 +313,31 @@ fn error_page(status: u16) -> &'static [u8] {
 /// The `Date` field's value (RFC 9110 section 5.6.7, IMF-fixdate), formatted
 /// at most once per second. Every response carries it, and formatting a
 /// date costs more than the rest of a small response head.
+///
+/// It is kept inside the start of a `200` head, `HTTP/1.1 200 OK`, `Date`
+/// and the name of `Content-Length`, which nearly every response begins
+/// with: one fixed-size copy of 70 bytes instead of six appends, two of
+/// them calls to `memcpy` (measured in the book's chapter on the hot path).
 #[derive(Debug, Clone)]
 pub struct DateCache {
     second: u64,
-    text: [u8; 29],
+    ok_head: [u8; OK_HEAD_LEN],
 }
+
+const OK_HEAD_START: &[u8] = b"HTTP/1.1 200 OK\r\nDate: ";
+const DATE_LEN: usize = 29;
+const OK_HEAD_END: &[u8] = b"\r\nContent-Length: ";
+const OK_HEAD_LEN: usize = OK_HEAD_START.len() + DATE_LEN + OK_HEAD_END.len();
+const DATE_AT: usize = OK_HEAD_START.len();
 
 impl Default for DateCache {
     fn default() -> DateCache {
+        let mut ok_head = [b' '; OK_HEAD_LEN];
+        ok_head[..DATE_AT].copy_from_slice(OK_HEAD_START);
+        ok_head[DATE_AT + DATE_LEN..].copy_from_slice(OK_HEAD_END);
         let mut cache = DateCache {
             second: u64::MAX,
-            text: [b' '; 29],
+            ok_head,
         };
         cache.update(SystemTime::now());
         cache
@@ -336,19 +350,24 @@ impl DateCache {
         let second = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
         if second != self.second {
             self.second = second;
-            self.text = imf_fixdate(second);
+            self.ok_head[DATE_AT..DATE_AT + DATE_LEN].copy_from_slice(&imf_fixdate(second));
         }
     }
 
     /// `Sun, 06 Nov 1994 08:49:37 GMT`
     pub fn as_bytes(&self) -> &[u8] {
-        &self.text
+        &self.ok_head[DATE_AT..DATE_AT + DATE_LEN]
+    }
+
+    /// `HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: `
+    pub fn ok_head(&self) -> &[u8; OK_HEAD_LEN] {
+        &self.ok_head
     }
 }
 // ANCHOR_END: date
 
 /// Formats seconds since the epoch as IMF-fixdate.
-fn imf_fixdate(secs: u64) -> [u8; 29] {
+fn imf_fixdate(secs: u64) -> [u8; DATE_LEN] {
     const DAYS: [&[u8; 3]; 7] = [b"Thu", b"Fri", b"Sat", b"Sun", b"Mon", b"Tue", b"Wed"];
     const MONTHS: [&[u8; 3]; 12] = [
         b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
@@ -358,7 +377,7 @@ fn imf_fixdate(secs: u64) -> [u8; 29] {
     let (year, month, day) = civil_from_days(days);
     let rem = secs % 86_400;
     let (h, m, s) = (rem / 3600, rem / 60 % 60, rem % 60);
-    let mut out = [0u8; 29];
+    let mut out = [0u8; DATE_LEN];
     out[..3].copy_from_slice(DAYS[(days % 7) as usize]);
     out[3..5].copy_from_slice(b", ");
     two_digits(&mut out[5..7], day);
@@ -459,47 +478,87 @@ pub fn write_response<'r>(
     } else {
         response.body.as_bytes()
     };
-    // Every piece is appended as bytes: `write!` would go through
-    // `core::fmt`, which cost 660 of a pipelined request's 3,533 user-space
-    // instructions (measured in the book's chapter on the hot path).
-    out.append(b"HTTP/1.1 ");
-    out.append(&three_digits(status));
-    out.append(b" ");
-    out.append(reason(status).as_bytes());
-    out.append(b"\r\nDate: ");
-    out.append(date.as_bytes());
-    // (A 304 may repeat the 200's length, but only if it knows it: we don't.)
-    if !bodyless_status {
-        out.append(b"\r\nContent-Length: ");
-        let mut digits = [0; 20];
-        out.append(decimal(body.len() as u64, &mut digits));
-    }
     // A 304 describes a representation the client already has (RFC 9110
     // section 15.4.5): no Content-Type of its own.
-    if let Some(content_type) = response.content_type.as_deref().filter(|_| status != 304) {
-        out.append(b"\r\nContent-Type: ");
-        out.append(content_type.as_bytes());
+    let content_type = response.content_type.as_deref().filter(|_| status != 304);
+    let sent = if context.head_request { &[][..] } else { body };
+    let (copied, rest) = if sent.len() <= INLINE_BODY_MAX {
+        (sent, &[][..])
+    } else {
+        (&[][..], sent)
+    };
+    // One capacity check for the whole head (and a small body), with room
+    // for every piece below, instead of one per piece.
+    let room = HEAD_ROOM
+        + content_type.map_or(0, str::len)
+        + (response.headers.iter())
+            .map(|(name, value)| name.len() + value.len() + 4)
+            .sum::<usize>()
+        + copied.len();
+    out.ensure_writable(room);
+    let mut head = Cursor {
+        out: out.writable_slice(),
+        at: 0,
+    };
+    // Every piece is copied as bytes: `write!` would go through
+    // `core::fmt`, which cost 660 of a pipelined request's 3,533 user-space
+    // instructions (measured in the book's chapter on the hot path).
+    if status == 200 {
+        head.put(date.ok_head());
+    } else {
+        head.put(b"HTTP/1.1 ");
+        head.put(&three_digits(status));
+        head.put(b" ");
+        head.put(reason(status).as_bytes());
+        head.put(b"\r\nDate: ");
+        head.put(date.as_bytes());
+        // (A 304 may repeat the 200's length, but only if it knows it: we don't.)
+        if !bodyless_status {
+            head.put(b"\r\nContent-Length: ");
+        }
+    }
+    if !bodyless_status {
+        let mut digits = [0; 20];
+        head.put(decimal(body.len() as u64, &mut digits));
+    }
+    if let Some(content_type) = content_type {
+        head.put(b"\r\nContent-Type: ");
+        head.put(content_type.as_bytes());
     }
     for (name, value) in &response.headers {
-        out.append(b"\r\n");
-        out.append(name.as_bytes());
-        out.append(b": ");
-        out.append(value.as_bytes());
+        head.put(b"\r\n");
+        head.put(name.as_bytes());
+        head.put(b": ");
+        head.put(value.as_bytes());
     }
     if context.close || response.close {
-        out.append(b"\r\nConnection: close");
+        head.put(b"\r\nConnection: close");
     } else if context.http10_keep_alive {
-        out.append(b"\r\nConnection: keep-alive");
+        head.put(b"\r\nConnection: keep-alive");
     }
-    out.append(b"\r\n\r\n");
-    if context.head_request || body.is_empty() {
-        return &[];
-    }
-    if body.len() <= INLINE_BODY_MAX {
-        out.append(body);
-        &[]
-    } else {
-        body
+    head.put(b"\r\n\r\n");
+    head.put(copied);
+    let written = head.at;
+    out.commit(written);
+    rest
+}
+
+/// Room for the fixed pieces of a head: the longest status line with the
+/// date and the `Content-Length` (reason phrases are under 40 bytes, a
+/// length under 20 digits), `Connection: keep-alive`, the blank line.
+const HEAD_ROOM: usize = 128 + "\r\nContent-Type: ".len() + "\r\nConnection: keep-alive".len() + 4;
+
+/// Copies pieces into the room `write_response` made: a slice index each,
+/// no capacity check.
+struct Cursor<'b> {
+    out: &'b mut [u8],
+    at: usize,
+}
+
+impl Cursor<'_> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.out[self.at..self.at + bytes.len()].copy_from_slice(bytes);
+        self.at += bytes.len();
     }
 }
 // ANCHOR_END: write_response
@@ -638,7 +697,13 @@ mod tests {
                     ..Response::new(status)
                 }
                 .with_header("X-A", "1");
-                let (text, _) = written(&response, Context::default());
+                // The longest head each status can have, too: the writer
+                // makes room once, and a piece past it would panic.
+                let context = Context {
+                    http10_keep_alive: true,
+                    ..Context::default()
+                };
+                let (text, _) = written(&response, context);
                 let mut expected = format!(
                     "HTTP/1.1 {status} {}\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT",
                     reason(status)
@@ -646,8 +711,15 @@ mod tests {
                 if !bodyless(status) {
                     expected += &format!("\r\nContent-Length: {len}");
                 }
-                expected += "\r\nX-A: 1\r\n\r\n";
+                expected += "\r\nX-A: 1\r\nConnection: keep-alive\r\n\r\n";
                 assert!(text.starts_with(&expected), "{status} {len}: {text:.120}");
+                let typed = response.try_content_type("x".repeat(300)).unwrap();
+                let (text, _) = written(&typed, Context::default());
+                assert_eq!(
+                    text.contains(&"x".repeat(300)),
+                    status != 304,
+                    "{status} {len}"
+                );
             }
         }
         let mut digits = [0; 20];
