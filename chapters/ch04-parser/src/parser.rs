@@ -11,11 +11,12 @@
 use eventcore_buffer::search::find_byte;
 
 use crate::chars::{
-    Port, TARGET, TCHAR, authority_port, is_field_value_byte, is_ows, is_target_byte, is_tchar,
-    is_token, list_elements, percent_escapes_valid, trim_ows, valid_authority,
+    Port, TARGET, TCHAR, authority_port, is_field_value_byte, is_ows,
+    is_target_byte, is_tchar, is_token, list_elements, percent_escapes_valid, trim_ows,
+    valid_authority,
 };
 use crate::error::ParseError;
-use crate::request::{Head, Header, Request, Span, TargetForm, Version};
+use crate::request::{Head, Header, Method, Request, Span, TargetForm, Version};
 use crate::scan;
 
 // ANCHOR: limits
@@ -480,15 +481,17 @@ impl Parser {
         let line = &input[start..start + sp2];
         self.head.version = Some(version);
         self.head.method = Span::new(start, start + sp1);
+        self.head.registered_method = Method::registered(&line[..sp1]);
         let target_start = start + sp1 + 1;
         self.head.target = Span::new(target_start, start + sp2);
-        self.target(&line[..sp1], &line[sp1 + 1..], target_start)
+        self.target(&line[sp1 + 1..], target_start)
     }
     // ANCHOR_END: request_line
 
     /// Sorts the target into its form (RFC 9112 section 3.2) and finds the path and query.
-    fn target(&mut self, method: &[u8], target: &[u8], at: usize) -> Result<(), ParseError> {
-        let (form, path_start) = if method == b"CONNECT" {
+    fn target(&mut self, target: &[u8], at: usize) -> Result<(), ParseError> {
+        let method = self.head.registered_method;
+        let (form, path_start) = if method == Some(Method::Connect) {
             // Section 3.2.3: `uri-host ":" port`, nothing else, and only for CONNECT.
             if !matches!(authority_port(target), Some(Port::Digits(port)) if !port.is_empty()) {
                 return Err(ParseError::BadTarget);
@@ -501,7 +504,7 @@ impl Parser {
             (TargetForm::Origin, 0)
         } else if target == b"*" {
             // Section 3.2.4: only for a server-wide OPTIONS.
-            if method != b"OPTIONS" {
+            if method != Some(Method::Options) {
                 return Err(ParseError::BadTarget);
             }
             (TargetForm::Asterisk, 0)

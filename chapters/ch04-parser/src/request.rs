@@ -48,7 +48,13 @@ pub enum Method<'a> {
 impl<'a> Method<'a> {
     /// Methods are case-sensitive (RFC 9110 section 9.1): `get` is not `GET`.
     pub fn from_bytes(token: &'a [u8]) -> Method<'a> {
-        match token {
+        Method::registered(token).unwrap_or(Method::Other(token))
+    }
+
+    /// The registered method `token` names, if any: what the parser keeps,
+    /// so that the bytes are compared once per request, not once per look.
+    pub fn registered(token: &[u8]) -> Option<Method<'static>> {
+        Some(match token {
             b"GET" => Method::Get,
             b"HEAD" => Method::Head,
             b"POST" => Method::Post,
@@ -58,8 +64,8 @@ impl<'a> Method<'a> {
             b"OPTIONS" => Method::Options,
             b"TRACE" => Method::Trace,
             b"PATCH" => Method::Patch,
-            other => Method::Other(other),
-        }
+            _ => return None,
+        })
     }
 
     pub fn as_bytes(&self) -> &'a [u8] {
@@ -112,6 +118,8 @@ pub struct Header {
 #[derive(Debug, Clone, Default)]
 pub struct Head {
     pub method: Span,
+    /// The method, if it is a registered one (`None`: see `method`).
+    pub registered_method: Option<Method<'static>>,
     pub target: Span,
     pub form: Option<TargetForm>,
     /// Path and query inside the target. The path of `http://host` (no
@@ -143,7 +151,8 @@ pub struct Request<'a> {
 
 impl<'a> Request<'a> {
     pub fn method(&self) -> Method<'a> {
-        Method::from_bytes(self.head.method.of(self.input))
+        (self.head.registered_method)
+            .unwrap_or_else(|| Method::Other(self.head.method.of(self.input)))
     }
 
     /// The request-target exactly as sent.

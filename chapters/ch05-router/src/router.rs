@@ -57,6 +57,9 @@ struct Route {
 /// The routes of one method.
 struct MethodTable {
     method: Vec<u8>,
+    /// `method` as the parser reports it, if it is a registered one: a
+    /// request's table is found by comparing these, not bytes.
+    registered: Option<Method<'static>>,
     exact: HashMap<Vec<u8>, usize, BuildHasherDefault<PathHasher>>,
     /// Indexes into `routes`, in registration order.
     patterns: Vec<usize>,
@@ -340,6 +343,7 @@ impl RouterBuilder {
                 Some(t) => &mut tables[t],
                 None => {
                     tables.push(MethodTable {
+                        registered: Method::registered(&method),
                         method,
                         exact: HashMap::default(),
                         patterns: Vec::new(),
@@ -458,11 +462,14 @@ impl Router {
     // ANCHOR: find
     /// The route for `method` and `path`, with its parameters: exact paths
     /// first, then patterns in registration order.
-    fn find<'r, 'a>(&'r self, method: &[u8], path: &'a [u8]) -> Option<(&'r Route, Params<'a>)>
+    fn find<'r, 'a>(&'r self, method: Method<'_>, path: &'a [u8]) -> Option<(&'r Route, Params<'a>)>
     where
         'r: 'a,
     {
-        let table = self.tables.iter().find(|t| t.method == method)?;
+        let table = self.tables.iter().find(|t| match method {
+            Method::Other(token) => t.method == token,
+            registered => t.registered == Some(registered),
+        })?;
         if let Some(&i) = table.exact.get(path) {
             return Some((&self.routes[i], Params::default()));
         }
@@ -532,12 +539,12 @@ impl Router {
     {
         let method = request.method();
         let path = request.path();
-        if let Some((route, params)) = self.find(method.as_bytes(), path) {
+        if let Some((route, params)) = self.find(method, path) {
             return (Endpoint::Handler(&route.handler), params);
         }
         // RFC 9110 section 9.3.2: HEAD is GET without the body.
         if method == Method::Head {
-            if let Some((route, params)) = self.find(b"GET", path) {
+            if let Some((route, params)) = self.find(Method::Get, path) {
                 return (Endpoint::Handler(&route.handler), params);
             }
         }

@@ -319,3 +319,20 @@ fn a_router_is_shared_across_threads_without_a_lock() {
         .collect();
     assert!(threads.into_iter().all(|t| t.join().unwrap()));
 }
+
+#[test]
+fn methods_no_registry_names_are_routed_by_their_bytes() {
+    // Registered methods find their table by the parser's variant, the
+    // others by comparing bytes, case-sensitively (RFC 9110 section 9.1).
+    let router = Router::builder()
+        .route(Method::Other(b"PURGE"), "/cache", text("purged"))
+        .get("/cache", text("got"))
+        .build()
+        .unwrap();
+    assert_eq!(body(&call(&router, "PURGE", "/cache")), "purged");
+    assert_eq!(body(&call(&router, "GET", "/cache")), "got");
+    assert_eq!(body(&call(&router, "HEAD", "/cache")), "got");
+    assert_eq!(call(&router, "purge", "/cache").status, 405);
+    assert_eq!(call(&router, "PURGES", "/cache").status, 405);
+    assert_eq!(call(&router, "PURGE", "/other").status, 404);
+}
