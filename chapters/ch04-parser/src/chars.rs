@@ -174,6 +174,19 @@ pub fn trim_ows(mut bytes: &[u8]) -> &[u8] {
     bytes
 }
 
+/// Whether the field name `name`, a token, is `lower` in any case (names
+/// are case-insensitive, RFC 9110 section 5.1), for a `lower` of lowercase
+/// letters and `-`. Setting bit 5 (`| 0x20`) lowercases a letter, and the
+/// only bytes it turns into a lowercase letter are that letter's two
+/// cases; into `-`, only `-` and CR, which no token holds. So one OR and
+/// one compare per byte do what `eq_ignore_ascii_case` does with a case
+/// map per byte on each side.
+pub fn is_field_name(name: &[u8], lower: &[u8]) -> bool {
+    debug_assert!(lower.iter().all(|&b| b.is_ascii_lowercase() || b == b'-'));
+    name.len() == lower.len()
+        && (name.iter().zip(lower)).fold(0, |diff, (&n, &l)| diff | ((n | 0x20) ^ l)) == 0
+}
+
 /// The elements of a comma-separated list (RFC 9110 section 5.6.1), each
 /// trimmed of OWS, with empty elements skipped as the RFC requires.
 pub fn list_elements(value: &[u8]) -> impl Iterator<Item = &[u8]> {
@@ -201,6 +214,27 @@ mod tests {
                         .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
             });
             prop_assert_eq!(percent_escapes_valid(&bytes), simple);
+        }
+
+        #[test]
+        fn field_names_compare_as_eq_ignore_ascii_case_does(
+            // Every tchar, and the cases of the names the parser looks for.
+            name in prop::collection::vec(prop::sample::select(
+                (0u8..=255).filter(|&b| is_token(&[b])).chain(*b"HOSTCNLEGT-").collect::<Vec<u8>>()
+            ), 1..20),
+            known in prop::sample::select(vec![
+                &b"host"[..], b"content-length", b"transfer-encoding", b"connection", b"expect",
+            ]),
+        ) {
+            // Nearly every random name has the wrong length: try its
+            // prefix of the right one too, whose bytes still vary.
+            for name in [&name[..], &name[..name.len().min(known.len())]] {
+                prop_assert_eq!(is_field_name(name, known), name.eq_ignore_ascii_case(known));
+            }
+            let cased: Vec<u8> = known.iter().zip(&name).map(|(&k, &n)| {
+                if n.is_ascii_uppercase() { k.to_ascii_uppercase() } else { k }
+            }).chain(known.iter().skip(name.len()).copied()).collect();
+            prop_assert!(is_field_name(&cased, known));
         }
     }
 

@@ -11,7 +11,7 @@
 use eventcore_buffer::search::find_byte;
 
 use crate::chars::{
-    Port, TARGET, TCHAR, authority_port, is_field_value_byte, is_ows,
+    Port, TARGET, TCHAR, authority_port, is_field_name, is_field_value_byte, is_ows,
     is_target_byte, is_tchar, is_token, list_elements, percent_escapes_valid, trim_ows,
     valid_authority,
 };
@@ -563,7 +563,7 @@ impl Parser {
             let (name, value) = (h.name.of(input), h.value.of(input));
             // The length first: most fields are none of these five, and a
             // length compare rules them out without looking at a byte.
-            let is = |known: &[u8]| name.len() == known.len() && name.eq_ignore_ascii_case(known);
+            let is = |known: &[u8]| is_field_name(name, known);
             if is(b"host") {
                 hosts += 1;
                 // Section 3.2: an invalid Host value is a 400 too.
