@@ -60,12 +60,57 @@ struct MethodTable {
     /// `method` as the parser reports it, if it is a registered one: a
     /// request's table is found by comparing these, not bytes.
     registered: Option<Method<'static>>,
-    exact: HashMap<Vec<u8>, usize, BuildHasherDefault<PathHasher>>,
+    exact: ExactPaths,
     /// Indexes into `routes`, in registration order.
     patterns: Vec<usize>,
     /// All of `patterns` at once, when the pre-filter is on.
     set: Option<RegexSet>,
 }
+
+// ANCHOR: exact_paths
+/// A method's exact paths, each with its route's index. A hash costs the
+/// same for one route as for a thousand, and most methods have a few: up
+/// to `FEW_EXACT`, a lookup compares the path's length with each one's
+/// (an integer each) and the bytes only of those as long. Past that, the
+/// hash (the hot path chapter measures both).
+#[derive(Default)]
+struct ExactPaths {
+    /// All of them, in registration order.
+    paths: Vec<(Box<[u8]>, usize)>,
+    /// All of them again, once there are more than `FEW_EXACT`.
+    hashed: HashMap<Box<[u8]>, usize, BuildHasherDefault<PathHasher>>,
+}
+
+const FEW_EXACT: usize = 8;
+
+impl ExactPaths {
+    /// Adds `path`; false if it is there already.
+    fn insert(&mut self, path: &[u8], route: usize) -> bool {
+        if self.get(path).is_some() {
+            return false;
+        }
+        self.paths.push((path.into(), route));
+        match self.paths.len() {
+            n if n <= FEW_EXACT => {}
+            n if n == FEW_EXACT + 1 => self.hashed.extend(self.paths.iter().cloned()),
+            _ => {
+                self.hashed.insert(path.into(), route);
+            }
+        }
+        true
+    }
+
+    fn get(&self, path: &[u8]) -> Option<usize> {
+        if self.paths.len() <= FEW_EXACT {
+            (self.paths.iter())
+                .find(|(known, _)| known.len() == path.len() && **known == *path)
+                .map(|&(_, route)| route)
+        } else {
+            self.hashed.get(path).copied()
+        }
+    }
+}
+// ANCHOR_END: exact_paths
 
 // ANCHOR: path_hasher
 /// FNV-1a, for the exact-route table. The standard `HashMap` hashes with
@@ -345,7 +390,7 @@ impl RouterBuilder {
                     tables.push(MethodTable {
                         registered: Method::registered(&method),
                         method,
-                        exact: HashMap::default(),
+                        exact: ExactPaths::default(),
                         patterns: Vec::new(),
                         set: None,
                     });
@@ -362,11 +407,7 @@ impl RouterBuilder {
                 }
                 table.patterns.push(index);
             } else {
-                if table
-                    .exact
-                    .insert(route.path.as_bytes().to_vec(), index)
-                    .is_some()
-                {
+                if !table.exact.insert(route.path.as_bytes(), index) {
                     return Err(PatternError::DuplicateRoute(route.description));
                 }
             }
@@ -470,7 +511,7 @@ impl Router {
             Method::Other(token) => t.method == token,
             registered => t.registered == Some(registered),
         })?;
-        if let Some(&i) = table.exact.get(path) {
+        if let Some(i) = table.exact.get(path) {
             return Some((&self.routes[i], Params::default()));
         }
         let winner = match &table.set {
@@ -501,7 +542,7 @@ impl Router {
 
     /// Whether `table` has a route for `path`: the test without the captures.
     fn has_route(&self, table: &MethodTable, path: &[u8]) -> bool {
-        table.exact.contains_key(path)
+        table.exact.get(path).is_some()
             || match &table.set {
                 Some(set) => set.is_match(path),
                 None => table.patterns.iter().any(|&i| {

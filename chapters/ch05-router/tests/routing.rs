@@ -336,3 +336,38 @@ fn methods_no_registry_names_are_routed_by_their_bytes() {
     assert_eq!(call(&router, "PURGES", "/cache").status, 405);
     assert_eq!(call(&router, "PURGE", "/other").status, 404);
 }
+
+#[test]
+fn exact_paths_are_found_below_and_above_the_few_that_are_compared_one_by_one() {
+    // Up to eight exact paths a method's table compares them one by one,
+    // past that it hashes them; either way each finds its own handler,
+    // and a path that is not there, however alike, finds none.
+    for count in [1, 7, 8, 9, 20] {
+        let mut builder = Router::builder();
+        for i in 0..count {
+            builder = builder.get(&format!("/p{i}"), move |_| {
+                Ok(Response::text(format!("route {i}")))
+            });
+        }
+        let router = builder.build().unwrap();
+        for i in 0..count {
+            assert_eq!(
+                body(&call(&router, "GET", &format!("/p{i}"))),
+                format!("route {i}")
+            );
+        }
+        for missing in ["/p", "/q0", &format!("/p{count}"), "/p0/"] {
+            assert_eq!(
+                call(&router, "GET", missing).status,
+                404,
+                "{count} {missing}"
+            );
+        }
+        let mut twice = Router::builder();
+        for i in 0..count {
+            twice = twice.get(&format!("/p{i}"), text("a"));
+        }
+        let twice = twice.get(&format!("/p{}", count - 1), text("b")).build();
+        assert!(matches!(twice, Err(PatternError::DuplicateRoute(_))));
+    }
+}
