@@ -3,6 +3,8 @@
 #
 #   bench/hotpath.sh [REV ...]     (default: the revisions the book quotes)
 #   bench/hotpath.sh --series NAME (the series the book quotes: about 25 min)
+#   bench/hotpath.sh --ab NAME     (the server now against may_minihttp and
+#                                   hyper, alternating: about 16 min)
 #
 # For each revision: the final server built at that commit (in a git
 # worktree under $TMPDIR, one shared target directory), its instructions per
@@ -19,10 +21,23 @@
 # With --series: the final server before the chapter (567d7c9) and now,
 # beside nginx, hyper, actix-web and may_minihttp, in one series of 3
 # passes (harness.py series; results/NAME.jsonl and raw/NAME/).
+#
+# With --ab: the server now against may_minihttp, then against hyper, each
+# pair in 6 rounds of alternating order (harness.py ab), which compares two
+# servers more closely than a series, whose servers run one after another;
+# results/NAME-may.jsonl and results/NAME-hyper.jsonl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BEFORE=567d7c9
 SERIES=
+if [[ ${1:-} == --ab ]]; then
+    name=${2:?a name}
+    bench/setup.sh
+    ours="eventcore=target/release/eventcore --port {port} --workers 1"
+    bench/harness.py ab --series "$name-may" "$ours" "may_minihttp=bench/peers/target/release/may-peer {port}"
+    bench/harness.py ab --series "$name-hyper" "$ours" "hyper=bench/peers/target/release/hyper-peer {port}"
+    exit
+fi
 if [[ ${1:-} == --series ]]; then
     SERIES=${2:?a series name}
     set -- "$BEFORE"
@@ -31,7 +46,7 @@ PEERS=
 if [[ $# -eq 0 ]]; then
     # Before the chapter, then each change it describes, in order; and the
     # two peers the chapter compares instruction counts with.
-    set -- "$BEFORE" 4407479 a3b00e3 7bf6174 aa3c838 6395afc e11fe67 7ca0a64 7677b06 a5b5c99 cd42125
+    set -- "$BEFORE" 4407479 a3b00e3 7bf6174 aa3c838 6395afc e11fe67 7ca0a64 7677b06 a5b5c99 cd42125 7fb8d9e
     PEERS=yes
 fi
 TMP=${TMPDIR:-/tmp}
