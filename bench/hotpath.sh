@@ -33,7 +33,11 @@ SERIES=
 if [[ ${1:-} == --ab ]]; then
     name=${2:?a name}
     bench/setup.sh
-    ours="eventcore=target/release/eventcore --port {port} --workers 1"
+    # A copy: a build during the 20 minutes must not change the server
+    # between rounds.
+    ab_bin=${TMPDIR:-/tmp}/ec-ab-eventcore
+    cp target/release/eventcore "$ab_bin"
+    ours="eventcore=$ab_bin --port {port} --workers 1"
     bench/harness.py ab --series "$name-may" "$ours" "may_minihttp=bench/peers/target/release/may-peer {port}"
     bench/harness.py ab --series "$name-hyper" "$ours" "hyper=bench/peers/target/release/hyper-peer {port}"
     exit
