@@ -70,15 +70,12 @@ struct MethodTable {
 // ANCHOR: exact_paths
 /// A method's exact paths, each with its route's index. A hash costs the
 /// same for one route as for a thousand, and most methods have a few: up
-/// to `FEW_EXACT`, a lookup compares the path's length with each one's
-/// (an integer each) and the bytes only of those as long. Past that, the
-/// hash (the hot path chapter measures both).
-#[derive(Default)]
-struct ExactPaths {
-    /// All of them, in registration order.
-    paths: Vec<(Box<[u8]>, usize)>,
-    /// All of them again, once there are more than `FEW_EXACT`.
-    hashed: HashMap<Box<[u8]>, usize, BuildHasherDefault<PathHasher>>,
+/// to `FEW_EXACT`, a lookup compares the path with each one (a slice
+/// compare looks at the lengths first, and at the bytes only of those as
+/// long). Past that, the hash (the hot path chapter measures both).
+enum ExactPaths {
+    Few(Vec<(Box<[u8]>, usize)>),
+    Hashed(HashMap<Box<[u8]>, usize, BuildHasherDefault<PathHasher>>),
 }
 
 const FEW_EXACT: usize = 8;
@@ -89,24 +86,27 @@ impl ExactPaths {
         if self.get(path).is_some() {
             return false;
         }
-        self.paths.push((path.into(), route));
-        match self.paths.len() {
-            n if n <= FEW_EXACT => {}
-            n if n == FEW_EXACT + 1 => self.hashed.extend(self.paths.iter().cloned()),
-            _ => {
-                self.hashed.insert(path.into(), route);
+        match self {
+            ExactPaths::Few(few) => {
+                few.push((path.into(), route));
+                if few.len() > FEW_EXACT {
+                    *self = ExactPaths::Hashed(few.drain(..).collect());
+                }
+            }
+            ExactPaths::Hashed(hashed) => {
+                hashed.insert(path.into(), route);
             }
         }
         true
     }
 
     fn get(&self, path: &[u8]) -> Option<usize> {
-        if self.paths.len() <= FEW_EXACT {
-            (self.paths.iter())
-                .find(|(known, _)| known.len() == path.len() && **known == *path)
-                .map(|&(_, route)| route)
-        } else {
-            self.hashed.get(path).copied()
+        match self {
+            ExactPaths::Few(few) => few
+                .iter()
+                .find(|(known, _)| **known == *path)
+                .map(|&(_, route)| route),
+            ExactPaths::Hashed(hashed) => hashed.get(path).copied(),
         }
     }
 }
@@ -390,7 +390,7 @@ impl RouterBuilder {
                     tables.push(MethodTable {
                         registered: Method::registered(&method),
                         method,
-                        exact: ExactPaths::default(),
+                        exact: ExactPaths::Few(Vec::new()),
                         patterns: Vec::new(),
                         set: None,
                     });
