@@ -152,8 +152,10 @@ impl Buffer {
 
     // ANCHOR: append
     /// Appends `data` after the content, making space first if needed.
-    /// Inlined: a response head is a dozen small appends, and a call each
-    /// cost more than the copies (the book's chapter on the hot path).
+    /// Inlined: appends are usually small (an interim `100 Continue`), and
+    /// when the response head was written as a dozen of them, a call each
+    /// cost more than the copies (the book's chapter on the hot path; the
+    /// head now makes its room once and copies into it).
     #[inline]
     pub fn append(&mut self, data: &[u8]) {
         self.ensure_writable(data.len());
