@@ -50,7 +50,7 @@ PEERS=
 if [[ $# -eq 0 ]]; then
     # Before the chapter, then each change it describes, in order; and the
     # two peers the chapter compares instruction counts with.
-    set -- "$BEFORE" 4407479 a3b00e3 7bf6174 aa3c838 6395afc e11fe67 7ca0a64 7677b06 a5b5c99 cd42125 7fb8d9e
+    set -- "$BEFORE" 4407479 a3b00e3 7bf6174 aa3c838 6395afc e11fe67 7ca0a64 7677b06 a5b5c99 cd42125 7fb8d9e 1f8bdf7
     PEERS=yes
 fi
 TMP=${TMPDIR:-/tmp}
