@@ -2,7 +2,7 @@
 //!
 //! The bottom layer of EventCore: a TCP socket as a Rust value. It wraps the
 //! handful of Linux syscalls a server needs (`socket`, `bind`, `listen`,
-//! `accept4`, `connect`, `read`, `write`, `send`, `shutdown`,
+//! `accept4`, `connect`, `read`, `write`, `send`, `sendfile`, `shutdown`,
 //! `setsockopt`/`getsockopt`, `fcntl`) and nothing more, so that every later
 //! layer talks to the kernel through safe methods that return
 //! [`std::io::Result`].
@@ -13,7 +13,7 @@
 //! |---|---|
 //! | `-1` + `errno` becomes `io::Error`; retrying `EINTR` | [`sys`] |
 //! | `SocketAddr` to and from `sockaddr_in` / `sockaddr_in6` / `sockaddr_storage` | [`addr`] |
-//! | [`Socket`]: owns its fd, create / bind / listen / accept / connect / read / write | [`socket`] |
+//! | [`Socket`]: owns its fd, create / bind / listen / accept / connect / read / write / send a file | [`socket`] |
 //! | `SO_REUSEADDR`, `SO_REUSEPORT`, `TCP_NODELAY`, `SO_KEEPALIVE`, `SO_ERROR`, the accept queue, `O_NONBLOCK`, `FD_CLOEXEC` | [`options`] |
 //!
 //! ## How it connects to the next layers

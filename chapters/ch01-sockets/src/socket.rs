@@ -196,6 +196,22 @@ impl Socket {
         })
     }
 
+    /// Sends up to `count` bytes of `file`, from `offset` on, with
+    /// `sendfile(2)`: the kernel moves them from the page cache to the
+    /// socket, and they never pass through user space. Returns the bytes
+    /// sent; `Ok(0)` with `count > 0` means the file ends before `offset`
+    /// (it shrank). A broken connection is `EPIPE`, as with [`Socket::send`]:
+    /// `sendfile` raises no `SIGPIPE` only because Rust ignores it, so a
+    /// library host that restores it must not call this (Linux has no
+    /// `MSG_NOSIGNAL` for `sendfile`).
+    pub fn send_file(&self, file: BorrowedFd<'_>, offset: u64, count: usize) -> io::Result<usize> {
+        let mut off = libc::off_t::try_from(offset)
+            .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+        // SAFETY: both fds are open for the call (a borrow and self); `off`
+        // is a valid off_t the kernel reads and updates, and nothing else.
+        cvt_len(unsafe { libc::sendfile(self.as_raw_fd(), file.as_raw_fd(), &mut off, count) })
+    }
+
     /// Shuts down one or both directions. `Shutdown::Write` sends a FIN: the
     /// peer reads end of file, while this side can still read what the peer sends.
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {

@@ -336,3 +336,32 @@ fn nonblocking_connect_reports_success_and_failure() {
         Some(io::ErrorKind::ConnectionRefused)
     );
 }
+
+#[test]
+fn send_file_sends_a_slice_of_a_file_and_zero_past_its_end() {
+    let path = std::env::temp_dir().join(format!("ch01-send-file-{}", std::process::id()));
+    let contents: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&path, &contents).unwrap();
+    let file = std::fs::File::open(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+
+    let listener = blocking_listener(v4_any_port()).unwrap();
+    let client = Socket::connect_to(&listener.local_addr().unwrap()).unwrap();
+    let (conn, _) = listener.accept(SockFlags::BLOCKING).unwrap();
+    use std::os::fd::AsFd;
+    let (offset, count) = (1_000, 50_000);
+    let mut sent = 0;
+    while sent < count {
+        let n = conn
+            .send_file(file.as_fd(), (offset + sent) as u64, count - sent)
+            .unwrap();
+        assert!(n > 0, "the file is long enough");
+        sent += n;
+    }
+    // Past the end there is nothing to send: what a shrunk file looks like.
+    assert_eq!(conn.send_file(file.as_fd(), 100_000, 10).unwrap(), 0);
+    drop(conn);
+    let mut received = Vec::new();
+    (&client).read_to_end(&mut received).unwrap();
+    assert_eq!(received, &contents[offset..offset + count]);
+}
