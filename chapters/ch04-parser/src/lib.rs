@@ -35,4 +35,4 @@ pub mod scan;
 pub use error::ParseError;
 pub use parser::{Limits, Parser, Progress};
 pub use request::{Method, Request, TargetForm, Version};
-pub use response::{Body, DateCache, Response, write_response};
+pub use response::{Body, DateCache, FileBody, Response, write_response};

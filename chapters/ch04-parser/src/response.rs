@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::fs::File;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -22,7 +23,10 @@ pub const INLINE_BODY_MAX: usize = 16 * 1024;
 
 // ANCHOR: body
 /// A response body. Static bytes cost nothing to hand out; `Shared` lets
-/// many responses send one large body (a cached file) without copies.
+/// many responses send one large body (a cached file) without copies;
+/// `File` is a part of an open file, which never enters memory at all: the
+/// connection hands it to the kernel with `sendfile(2)` (the final
+/// server's static files).
 #[derive(Debug, Clone, Default)]
 pub enum Body {
     #[default]
@@ -30,13 +34,27 @@ pub enum Body {
     Static(&'static [u8]),
     Bytes(Vec<u8>),
     Shared(Arc<[u8]>),
+    File(FileBody),
+}
+
+/// `len` bytes of `file` from `offset` on. Whoever builds it has checked
+/// that the file had them (`fstat`); if it shrinks before they are sent,
+/// the connection sends what there is and closes, and it never sends more
+/// than `len` if it grows: the head announced `len`.
+#[derive(Debug, Clone)]
+pub struct FileBody {
+    pub file: Arc<File>,
+    pub offset: u64,
+    pub len: u64,
 }
 // ANCHOR_END: body
 
 impl Body {
+    /// The bytes of a body in memory; empty for a `File`, whose bytes are
+    /// on disk ([`len`](Body::len) counts them).
     pub fn as_bytes(&self) -> &[u8] {
         match self {
-            Body::Empty => &[],
+            Body::Empty | Body::File(_) => &[],
             Body::Static(b) => b,
             Body::Bytes(b) => b,
             Body::Shared(b) => b,
@@ -44,7 +62,11 @@ impl Body {
     }
 
     pub fn len(&self) -> usize {
-        self.as_bytes().len()
+        match self {
+            // A length that fits no usize is no file one could open here.
+            Body::File(file) => usize::try_from(file.len).unwrap_or(usize::MAX),
+            _ => self.as_bytes().len(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -173,6 +195,13 @@ impl Response {
     /// Replaces the body with a shared one (a cached file, say); the content type is unchanged.
     pub fn with_body_shared(mut self, body: Arc<[u8]>) -> Response {
         self.body = Body::Shared(body);
+        self
+    }
+
+    /// Replaces the body with (a part of) a file, sent by `sendfile(2)`;
+    /// the content type is unchanged.
+    pub fn with_file(mut self, file: FileBody) -> Response {
+        self.body = Body::File(file);
         self
     }
 
@@ -465,6 +494,8 @@ impl Response {
 /// Serializes `response` into `out` and returns the part of the body that
 /// was *not* copied there (empty for small bodies, the whole body for
 /// large ones), to be sent after `out`'s content with `Buffer::send_with`.
+/// A [`Body::File`] is never copied and has no bytes in memory to return:
+/// all [`Response::wire_body_len`] of it follows the head, from the file.
 pub fn write_response<'r>(
     out: &mut Buffer,
     response: &'r Response,
@@ -519,7 +550,8 @@ pub fn write_response<'r>(
     }
     if !bodyless_status {
         let mut digits = [0; 20];
-        head.put(decimal(body.len() as u64, &mut digits));
+        // The body's length, not `body`'s: a file's bytes are not in memory.
+        head.put(decimal(response.body.len() as u64, &mut digits));
     }
     if let Some(content_type) = content_type {
         head.put(b"\r\nContent-Type: ");
@@ -805,6 +837,30 @@ mod tests {
     fn an_impossible_status_is_answered_as_500() {
         let (text, _) = written(&Response::text("x").with_status(1000), Context::default());
         assert!(text.starts_with("HTTP/1.1 500 Internal Server Error\r\n"));
+    }
+
+    #[test]
+    fn a_file_body_is_announced_and_left_to_the_connection() {
+        let file = File::open("Cargo.toml").unwrap();
+        let response = Response::new(200).with_file(FileBody {
+            file: Arc::new(file),
+            offset: 3,
+            len: 40,
+        });
+        let (text, rest) = written(&response, Context::default());
+        assert!(text.ends_with("\r\nContent-Length: 40\r\n\r\n"), "{text}");
+        assert_eq!(rest, 0, "no bytes of a file are in memory");
+        assert_eq!(response.wire_body_len(Context::default()), 40);
+        let head = Context {
+            head_request: true,
+            ..Context::default()
+        };
+        assert_eq!(response.wire_body_len(head), 0);
+        assert!(
+            written(&response, head)
+                .0
+                .contains("Content-Length: 40\r\n")
+        );
     }
 
     #[test]
