@@ -16,6 +16,7 @@
 //! them), and an idle connection is then a socket and a few bytes.
 
 use std::io;
+use std::os::fd::AsFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use eventcore_buffer::{Buffer, PREPEND, SPILL_SIZE};
@@ -583,10 +584,15 @@ impl Connection {
     fn respond(&mut self, response: &mut Response, context: Context, date: &DateCache) {
         let work = self.work();
         let rest = write_response(&mut work.output, response, context, date);
-        if !rest.is_empty() {
-            // `rest` is the whole body: keep the body, not a copy of it.
+        // `rest` is the whole body, or a file's bytes follow (none for a
+        // HEAD or a 304): keep the body, not a copy of it.
+        let follows = match response.body {
+            Body::File(_) => response.wire_body_len(context),
+            _ => rest.len(),
+        };
+        if follows > 0 {
             work.body = std::mem::take(&mut response.body);
-            work.left = work.body.len();
+            work.left = follows;
         }
         if context.close || response.close {
             self.state = State::Disconnecting;
@@ -623,7 +629,7 @@ impl Connection {
     // ANCHOR: flush
     /// Sends until the output and any large body are gone (`Ok`) or the
     /// socket is full (`Ok`, output left); any other error means the peer
-    /// is gone.
+    /// is gone, or a file being sent shrank under it.
     fn flush(&mut self) -> io::Result<()> {
         let Some(work) = self.work.as_deref_mut() else {
             return Ok(());
@@ -631,6 +637,27 @@ impl Connection {
         while !work.output.is_empty() || work.left > 0 {
             let result = if work.left == 0 {
                 work.output.send_to(&self.sock)
+            } else if let Body::File(file) = &work.body {
+                // The head, then the file: sendfile(2) cannot gather.
+                if !work.output.is_empty() {
+                    work.output.send_to(&self.sock)
+                } else {
+                    let at = file.offset + (file.len - work.left as u64);
+                    match self.sock.send_file(file.file.as_fd(), at, work.left) {
+                        // The file shrank: the head promised more than
+                        // there is, and only a close can tell the client.
+                        Ok(0) => Err(io::Error::from(io::ErrorKind::UnexpectedEof)),
+                        Ok(sent) => {
+                            work.left -= sent;
+                            if work.left == 0 {
+                                // Closes the file (or drops a reference).
+                                work.body = Body::Empty;
+                            }
+                            Ok(sent)
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
             } else {
                 // Head and body in one gathered write.
                 let body = work.body.as_bytes();
