@@ -25,6 +25,7 @@
 //! | several server processes on one port, kept running | [`supervisor`] |
 //! | panics logged once, on one line | [`mod@panic`] |
 //! | the seed's response helpers | [`respond`] |
+//! | a directory of static files: paths, ranges, validators, `sendfile` | [`files`] |
 //!
 //! The layers: [`sockets`] (chapter 1), [`http`] (4), [`router`] (5),
 //! [`workers`] (7), [`pooling`] (8), [`timeouts`] (9); chapters 2, 3 and 6
@@ -32,6 +33,7 @@
 
 pub mod access;
 pub mod cli;
+pub mod files;
 pub mod logger;
 pub mod panic;
 pub mod respond;
@@ -49,5 +51,6 @@ pub use eventcore_workers as workers;
 
 pub use eventcore_http::{Method, Response};
 pub use eventcore_router::{Ctx, HandlerResult, Next};
+pub use files::Files;
 pub use server::{Builder, Running};
 pub use settings::Settings;

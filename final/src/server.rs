@@ -15,6 +15,7 @@ use eventcore_router::{Ctx, Error, HandlerResult, Next, Router, RouterBuilder};
 use eventcore_workers::{App, Exchange, Model, Observer, Stats, example, signal};
 
 use crate::access::AccessLog;
+use crate::files::Files;
 use crate::panic::in_handler;
 use crate::settings::Settings;
 use crate::status::Status;
@@ -150,6 +151,27 @@ impl Builder {
         self
     }
 
+    // ANCHOR: files
+    /// Serves `files` under `prefix`, on whole segments (`/static` covers
+    /// `/static/app.js`, not `/statics`). At `/` the files answer what no
+    /// route does; under any other prefix the paths are theirs, routes or
+    /// not. The binary's `--root DIR` mounts at `/`.
+    pub fn files(mut self, prefix: &str, files: Files) -> Builder {
+        let prefix = prefix.trim_end_matches('/').to_string();
+        if prefix.is_empty() {
+            self.router = (self.router).not_found(marked(move |ctx| {
+                Ok(files.serve(&ctx.request, ctx.request.path()))
+            }));
+        } else {
+            let strip = prefix.len();
+            self.router = self.router.middleware_at(&prefix, move |ctx, _next| {
+                in_handler(|| Ok(files.serve(&ctx.request, &ctx.request.path()[strip..])))
+            });
+        }
+        self
+    }
+    // ANCHOR_END: files
+
     /// The routes under `prefix` may block (a file, a database): in the
     /// inline model they run on the worker's pool, not on its loop.
     pub fn blocking(mut self, prefix: &str) -> Builder {
@@ -163,9 +185,17 @@ impl Builder {
         let invalid =
             |e: &dyn std::fmt::Display| io::Error::new(io::ErrorKind::InvalidInput, e.to_string());
         let (config, parts, drain) = settings.compose().map_err(|e| invalid(&e))?;
+        let mut builder = Builder {
+            settings: Settings::default(),
+            ..self
+        };
+        if !settings.root.is_empty() {
+            let files = Files::new(&settings.root)?.list_directories(settings.list_directories);
+            builder = builder.files("/", files);
+        }
         let workers = config.workers;
         let status = (!settings.status_path.is_empty()).then(|| Status::new(workers));
-        let mut router = self.router;
+        let mut router = builder.router;
         if let Some(status) = &status {
             let status = Arc::clone(status);
             router = router.get(&settings.status_path, move |_| Ok(status.response()));
@@ -179,7 +209,7 @@ impl Builder {
             )?),
         };
         let router = router.build().map_err(|e| invalid(&e))?;
-        let mut app = self
+        let mut app = builder
             .blocking
             .iter()
             .fold(App::new(router), |app, prefix| app.blocking(prefix));

@@ -66,6 +66,9 @@ pub struct Settings {
     pub access_log_format: Format,
     pub status_path: String,
     pub processes: usize,
+    // Static files.
+    pub root: String,
+    pub list_directories: bool,
 }
 // ANCHOR_END: settings
 
@@ -137,6 +140,8 @@ impl Default for Settings {
             access_log_format: Format::Combined,
             status_path: String::new(),
             processes: 1,
+            root: String::new(),
+            list_directories: false,
         }
     }
 }
@@ -320,6 +325,16 @@ pub const KEYS: &[(&str, Kind, &str)] = &[
         Kind::Number,
         "server processes sharing the port through SO_REUSEPORT, supervised",
     ),
+    (
+        "root",
+        Kind::Text,
+        "serve the files in this directory at / (empty: off); routes win",
+    ),
+    (
+        "list_directories",
+        Kind::Switch,
+        "list a directory under root that has no index.html",
+    ),
 ];
 // ANCHOR_END: keys
 
@@ -387,6 +402,9 @@ impl Settings {
         }
         if !self.status_path.is_empty() && !self.status_path.starts_with('/') {
             return Err(error("status_path", "must start with /"));
+        }
+        if !self.root.is_empty() && !Path::new(&self.root).is_dir() {
+            return Err(error("root", format!("{}: not a directory", self.root)));
         }
         if self.backlog < 1 {
             return Err(error("backlog", "must be at least 1"));

@@ -170,6 +170,8 @@ fn bad_configuration_exits_2_with_one_line() {
             dir.path().join("no/such/dir.log").to_str().unwrap(),
         ],
         vec!["--no-such-flag"],
+        vec!["--root", dir.path().join("no-such-root").to_str().unwrap()],
+        vec!["--root", config.to_str().unwrap()],
         vec![
             "--access-log",
             dir.path().join("no/such/access.log").to_str().unwrap(),
@@ -206,4 +208,27 @@ fn version_help_and_print_config_exit_0() {
         .unwrap();
     assert_eq!(printed.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&printed.stdout).contains("port = 9999\n"));
+}
+
+#[test]
+fn root_serves_a_directory_beside_the_demo_routes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("index.html"), "<p>served</p>").unwrap();
+    let mut server = Started::new(&[
+        "--port",
+        "0",
+        "--workers",
+        "1",
+        "--root",
+        dir.path().to_str().unwrap(),
+    ]);
+    let addr = server.listening();
+    let page = get(&addr, "/");
+    assert!(page.starts_with("HTTP/1.1 200 OK\r\n"), "{page}");
+    assert!(page.contains("\r\nContent-Type: text/html; charset=utf-8\r\n"), "{page}");
+    assert!(page.ends_with("<p>served</p>"), "{page}");
+    assert!(get(&addr, "/plaintext").ends_with("Hello, World!"), "routes win");
+    assert!(get(&addr, "/../etc/passwd").starts_with("HTTP/1.1 404 "));
+    server.signal(libc::SIGTERM);
+    assert_eq!(server.child.wait().unwrap().code(), Some(0));
 }
