@@ -225,9 +225,15 @@ fn root_serves_a_directory_beside_the_demo_routes() {
     let addr = server.listening();
     let page = get(&addr, "/");
     assert!(page.starts_with("HTTP/1.1 200 OK\r\n"), "{page}");
-    assert!(page.contains("\r\nContent-Type: text/html; charset=utf-8\r\n"), "{page}");
+    assert!(
+        page.contains("\r\nContent-Type: text/html; charset=utf-8\r\n"),
+        "{page}"
+    );
     assert!(page.ends_with("<p>served</p>"), "{page}");
-    assert!(get(&addr, "/plaintext").ends_with("Hello, World!"), "routes win");
+    assert!(
+        get(&addr, "/plaintext").ends_with("Hello, World!"),
+        "routes win"
+    );
     assert!(get(&addr, "/../etc/passwd").starts_with("HTTP/1.1 404 "));
     server.signal(libc::SIGTERM);
     assert_eq!(server.child.wait().unwrap().code(), Some(0));

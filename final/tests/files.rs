@@ -199,6 +199,12 @@ fn files_directories_and_their_heads() {
         (301, Some("/nested/?x=1"))
     );
     assert_eq!(get(addr, "/nested/").body, b"nested home");
+    let elsewhere = get(addr, "//nested");
+    assert_eq!(
+        elsewhere.header("location"),
+        Some("/nested/"),
+        "never //host: another site"
+    );
     assert_eq!(get(addr, "/sub/a%20b.txt").body, b"spaced");
     assert_eq!(
         get(addr, "/link-in").body,

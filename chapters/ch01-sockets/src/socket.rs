@@ -196,6 +196,21 @@ impl Socket {
         })
     }
 
+    /// Shuts down one or both directions. `Shutdown::Write` sends a FIN: the
+    /// peer reads end of file, while this side can still read what the peer sends.
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        let how = match how {
+            Shutdown::Read => libc::SHUT_RD,
+            Shutdown::Write => libc::SHUT_WR,
+            Shutdown::Both => libc::SHUT_RDWR,
+        };
+        // SAFETY: shutdown() takes no pointers.
+        cvt(unsafe { libc::shutdown(self.as_raw_fd(), how) })?;
+        Ok(())
+    }
+    // ANCHOR_END: io
+
+    // ANCHOR: send_file
     /// Sends up to `count` bytes of `file`, from `offset` on, with
     /// `sendfile(2)`: the kernel moves them from the page cache to the
     /// socket, and they never pass through user space. Returns the bytes
@@ -211,20 +226,7 @@ impl Socket {
         // is a valid off_t the kernel reads and updates, and nothing else.
         cvt_len(unsafe { libc::sendfile(self.as_raw_fd(), file.as_raw_fd(), &mut off, count) })
     }
-
-    /// Shuts down one or both directions. `Shutdown::Write` sends a FIN: the
-    /// peer reads end of file, while this side can still read what the peer sends.
-    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        let how = match how {
-            Shutdown::Read => libc::SHUT_RD,
-            Shutdown::Write => libc::SHUT_WR,
-            Shutdown::Both => libc::SHUT_RDWR,
-        };
-        // SAFETY: shutdown() takes no pointers.
-        cvt(unsafe { libc::shutdown(self.as_raw_fd(), how) })?;
-        Ok(())
-    }
-    // ANCHOR_END: io
+    // ANCHOR_END: send_file
 
     /// The address this socket is bound to (with the port the kernel chose
     /// when it was bound to port 0).

@@ -205,8 +205,10 @@ impl Files {
 
 /// `301` to the same path with a `/` added (the query kept).
 fn redirect_to_directory(request: &Request<'_>) -> Response {
-    let mut location = String::from_utf8_lossy(request.path()).into_owned();
-    location.push('/');
+    // One leading slash, whatever came: `//example.com` as a Location is
+    // another host (RFC 3986 section 4.2), an open redirect.
+    let path = String::from_utf8_lossy(request.path());
+    let mut location = format!("/{}/", path.trim_start_matches('/'));
     if let Some(query) = request.query() {
         location.push('?');
         location.push_str(&String::from_utf8_lossy(query));
