@@ -7,6 +7,7 @@
 //!   ([`exercises`]); the solutions are proven by `cargo test --workspace`.
 
 mod book;
+mod charts;
 mod exercises;
 mod layers;
 
@@ -23,8 +24,12 @@ fn main() -> ExitCode {
         "check-book" => book::check(&root.join("book/src")),
         "check-layers" => layers::check(),
         "check-exercises" => exercises::check(&root),
+        "charts" => charts::run(&root, std::env::args().nth(2).as_deref() == Some("--check"))
+            .map_err(|e| e.to_string()),
         _ => {
-            eprintln!("usage: cargo xtask check-book | check-layers | check-exercises");
+            eprintln!(
+                "usage: cargo xtask check-book | check-layers | check-exercises | charts [--check]"
+            );
             return ExitCode::from(2);
         }
     };

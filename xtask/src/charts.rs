@@ -1,0 +1,319 @@
+//! `cargo xtask charts`: the book's charts, drawn from the committed
+//! benchmark results (`bench/results/*.jsonl`), never by hand.
+//! `cargo xtask charts --check` draws them again and fails if a committed
+//! SVG differs: a result changed without its chart, or the other way round.
+//!
+//! Each chart is a median over a series' passes, with the smallest and the
+//! largest pass as a thin line, so that the spread shows beside the value.
+//! plotters writes SVG text as `<text>` elements, which the browser lays
+//! out, so the output depends on nothing but the numbers: the same on every
+//! machine.
+
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use plotters::prelude::*;
+use serde_json::Value;
+
+/// Where the charts go, under the book's sources.
+const OUT: &str = "book/src/charts";
+
+/// A chart: its file, the series it is drawn from, and how.
+struct Chart {
+    file: &'static str,
+    series: &'static str,
+    draw: fn(&Series, &mut String) -> Result<(), String>,
+}
+
+const CHARTS: &[Chart] = &[
+    Chart {
+        file: "cpu-per-request.svg",
+        series: "bench/results/hotpath-20261203c.jsonl",
+        draw: cpu_per_request,
+    },
+    Chart {
+        file: "latency-c512.svg",
+        series: "bench/results/hotpath-20261203c.jsonl",
+        draw: latency_c512,
+    },
+];
+
+/// The rows of a series file, and its servers in the order it ran them.
+struct Series {
+    rows: Vec<Value>,
+    servers: Vec<String>,
+}
+
+impl Series {
+    fn read(path: &Path) -> io::Result<Series> {
+        let text = fs::read_to_string(path)?;
+        let mut rows = Vec::new();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let row: Value = serde_json::from_str(line).map_err(|e| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("{}: {e}", path.display()),
+                )
+            })?;
+            rows.push(row);
+        }
+        let mut servers: Vec<String> = Vec::new();
+        for row in &rows {
+            if let Some(server) = row["server"].as_str() {
+                if !servers.iter().any(|s| s == server) {
+                    servers.push(server.to_string());
+                }
+            }
+        }
+        // Ours first, in the first colours; the peers in the order run.
+        servers.sort_by_key(|s| (s != "eventcore", !s.starts_with("eventcore")));
+        Ok(Series { rows, servers })
+    }
+
+    /// The median, smallest and largest of `value` over the rows of `kind`
+    /// for `server` that `filter` keeps.
+    fn stat(
+        &self,
+        kind: &str,
+        server: &str,
+        filter: impl Fn(&Value) -> bool,
+        value: impl Fn(&Value) -> Option<f64>,
+    ) -> Option<Stat> {
+        let mut values: Vec<f64> = (self.rows.iter())
+            .filter(|r| r["kind"] == kind && r["server"] == server && filter(r))
+            .filter_map(value)
+            .collect();
+        values.sort_by(f64::total_cmp);
+        let n = values.len();
+        if n == 0 {
+            return None;
+        }
+        let median = if n % 2 == 1 {
+            values[n / 2]
+        } else {
+            (values[n / 2 - 1] + values[n / 2]) / 2.0
+        };
+        Some(Stat {
+            median,
+            low: values[0],
+            high: values[n - 1],
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Stat {
+    median: f64,
+    low: f64,
+    high: f64,
+}
+
+/// One bar of a grouped bar chart: its group, its series (a colour), the
+/// value, and a part of it drawn darker (the user-space share of a CPU time).
+struct Bar {
+    group: usize,
+    member: usize,
+    stat: Stat,
+    inner: Option<f64>,
+}
+
+/// The colours of a chart's members, in order; ours first, in the book's blue.
+const COLOURS: [RGBColor; 8] = [
+    RGBColor(31, 100, 180),
+    RGBColor(120, 170, 220),
+    RGBColor(230, 120, 30),
+    RGBColor(60, 160, 80),
+    RGBColor(200, 60, 60),
+    RGBColor(140, 100, 180),
+    RGBColor(150, 150, 150),
+    RGBColor(190, 160, 60),
+];
+
+/// A grouped bar chart into `out`: groups along x, a bar per member in
+/// each, the value on y.
+fn bars(
+    out: &mut String,
+    title: &str,
+    y_label: &str,
+    groups: &[String],
+    members: &[String],
+    bars: &[Bar],
+) -> Result<(), String> {
+    // Room above the tallest bar for the legend.
+    let top = bars.iter().map(|b| b.stat.high).fold(0.0, f64::max) * 1.45;
+    let slots = (members.len() + 1) as f64;
+    let width = groups.len() as f64;
+    let area = SVGBackend::with_string(out, (760, 420)).into_drawing_area();
+    let error = |e: &dyn std::fmt::Display| e.to_string();
+    area.fill(&WHITE).map_err(|e| error(&e))?;
+    let mut chart = ChartBuilder::on(&area)
+        .caption(title, ("sans-serif", 18))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(60)
+        .build_cartesian_2d(0.0..width, 0.0..top.max(f64::MIN_POSITIVE))
+        .map_err(|e| error(&e))?;
+    let names = groups.to_vec();
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(groups.len() * 2 + 1)
+        .x_label_formatter(&move |x| {
+            let at = x - x.floor();
+            match names.get(x.floor() as usize) {
+                Some(name) if (at - 0.5).abs() < 1e-6 => name.clone(),
+                _ => String::new(),
+            }
+        })
+        .y_desc(y_label)
+        .draw()
+        .map_err(|e| error(&e))?;
+    for bar in bars {
+        let colour = COLOURS[bar.member % COLOURS.len()];
+        let left = bar.group as f64 + (bar.member as f64 + 0.5) / slots;
+        let right = left + 1.0 / slots * 0.9;
+        let middle = (left + right) / 2.0;
+        chart
+            .draw_series([Rectangle::new(
+                [(left, 0.0), (right, bar.stat.median)],
+                colour.mix(0.55).filled(),
+            )])
+            .map_err(|e| error(&e))?;
+        if let Some(inner) = bar.inner {
+            chart
+                .draw_series([Rectangle::new(
+                    [(left, 0.0), (right, inner)],
+                    colour.filled(),
+                )])
+                .map_err(|e| error(&e))?;
+        }
+        chart
+            .draw_series([PathElement::new(
+                [(middle, bar.stat.low), (middle, bar.stat.high)],
+                BLACK.stroke_width(1),
+            )])
+            .map_err(|e| error(&e))?;
+    }
+    // The legend: one entry per member.
+    for (i, member) in members.iter().enumerate() {
+        let colour = COLOURS[i % COLOURS.len()];
+        chart
+            .draw_series([Rectangle::new([(0.0, 0.0), (0.0, 0.0)], colour.filled())])
+            .map_err(|e| error(&e))?
+            .label(member.as_str())
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], colour.filled()));
+    }
+    chart
+        .configure_series_labels()
+        .border_style(BLACK.mix(0.3))
+        .background_style(WHITE.mix(0.9))
+        .position(SeriesLabelPosition::UpperLeft)
+        .draw()
+        .map_err(|e| error(&e))?;
+    area.present().map_err(|e| error(&e))?;
+    Ok(())
+}
+
+const HTTP_SCENARIOS: [(&str, &str); 3] = [
+    ("plaintext-c64", "keep-alive, 64 connections"),
+    ("plaintext-c512", "keep-alive, 512 connections"),
+    ("pipelined16-c256", "pipelined 16, 256 connections"),
+];
+
+fn cpu_per_request(series: &Series, out: &mut String) -> Result<(), String> {
+    let mut all = Vec::new();
+    for (group, (scenario, _)) in HTTP_SCENARIOS.iter().enumerate() {
+        for (member, server) in series.servers.iter().enumerate() {
+            let of = |key: &'static str| {
+                series.stat(
+                    "http",
+                    server,
+                    |r| r["scenario"] == *scenario,
+                    move |r| r[key].as_f64(),
+                )
+            };
+            if let Some(stat) = of("cpu_us_per_request") {
+                let inner = of("user_us_per_request").map(|s| s.median);
+                all.push(Bar {
+                    group,
+                    member,
+                    stat,
+                    inner,
+                });
+            }
+        }
+    }
+    let groups: Vec<String> = HTTP_SCENARIOS.iter().map(|(_, g)| g.to_string()).collect();
+    bars(
+        out,
+        "Server CPU per request (darker: user space)",
+        "µs per request",
+        &groups,
+        &series.servers,
+        &all,
+    )
+}
+
+fn latency_c512(series: &Series, out: &mut String) -> Result<(), String> {
+    let percentiles = [("p50", "p50"), ("p99", "p99"), ("p999", "p99.9")];
+    let mut all = Vec::new();
+    for (group, (key, _)) in percentiles.iter().enumerate() {
+        for (member, server) in series.servers.iter().enumerate() {
+            let stat = series.stat(
+                "http",
+                server,
+                |r| r["scenario"] == "plaintext-c512",
+                |r| r["latency_us"][*key].as_f64().map(|us| us / 1e3),
+            );
+            if let Some(stat) = stat {
+                all.push(Bar {
+                    group,
+                    member,
+                    stat,
+                    inner: None,
+                });
+            }
+        }
+    }
+    let groups: Vec<String> = percentiles.iter().map(|(_, g)| g.to_string()).collect();
+    bars(
+        out,
+        "Latency at 512 keep-alive connections",
+        "ms",
+        &groups,
+        &series.servers,
+        &all,
+    )
+}
+
+/// Draws every chart; with `check`, compares instead of writing. Returns
+/// the problems found.
+pub fn run(root: &Path, check: bool) -> io::Result<Vec<String>> {
+    let mut problems = Vec::new();
+    fs::create_dir_all(root.join(OUT))?;
+    for chart in CHARTS {
+        let series = Series::read(&root.join(chart.series))?;
+        let mut svg = String::new();
+        if let Err(e) = (chart.draw)(&series, &mut svg) {
+            problems.push(format!("{}: {e}", chart.file));
+            continue;
+        }
+        svg.push('\n');
+        let path = root.join(OUT).join(chart.file);
+        if check {
+            match fs::read_to_string(&path) {
+                Ok(committed) if committed == svg => {}
+                Ok(_) => problems.push(format!(
+                    "{OUT}/{} differs from what {} gives: run `cargo xtask charts`",
+                    chart.file, chart.series
+                )),
+                Err(e) => problems.push(format!("{OUT}/{}: {e}", chart.file)),
+            }
+        } else {
+            fs::write(&path, svg)?;
+            println!("{OUT}/{} from {}", chart.file, chart.series);
+        }
+    }
+    Ok(problems)
+}
