@@ -30,6 +30,7 @@ if [[ ! -x $TMP/ec-before-target/release/examples/server ]]; then
 fi
 OLD=$TMP/ec-before-target/release/examples/server
 bench/harness.py series -n 3 --series "$SERIES" \
+    --only ch08-inline ch08-seed ch07-inline ch07-seed nginx hyper actix-web may_minihttp \
     --add "ch07-before-inline=$OLD --port {port} --workers 1 --model inline" \
           "ch07-before-seed=$OLD --port {port} --workers 1 --model seed"
 NEW=target/release/examples/server

@@ -22,7 +22,8 @@ SERIES=${1:-ch08-$(date +%Y%m%d)}
 bench/setup.sh
 CH08=target/release/examples/pooled
 CH07=target/release/examples/server
-bench/harness.py series -n 3 --series "$SERIES"
+bench/harness.py series -n 3 --series "$SERIES" \
+    --only ch08-inline ch08-seed ch07-inline ch07-seed nginx hyper actix-web may_minihttp
 for server in "ch08-inline=$CH08 --port {port} --workers 1 --model inline" \
               "ch07-inline=$CH07 --port {port} --workers 1 --model inline" \
               "nginx=bench/peers/nginx/run.sh {port}"; do

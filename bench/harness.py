@@ -26,7 +26,8 @@ each on a freshly started server pinned to CPU 0:
             and system, from /proc/PID/stat, summed over its processes).
   idle      N keep-alive connections (from several 127.0.0.x source
             addresses), one request each, then held: the server's RSS and
-            the kernel's memory (Slab, TCP pages) per connection.
+            the kernel's memory (Slab, TCP pages) per connection, and 20
+            requests on fresh connections beside them, each timed.
   syscalls  strace -c on the server while a client makes K keep-alive
             requests one at a time on 8 connections, then 1,000 batches of
             16 pipelined requests on one: syscalls per request and per
@@ -351,6 +352,13 @@ def measure_idle(server, count, sources=8, hold=3.0):
     opened = time.monotonic() - started
     time.sleep(hold)
     rss1, (slab1, tcp1) = rss_bytes(server.pid), kernel_memory()
+    # Is a new client still answered promptly beside all of them? (One
+    # connection at a time, each timed from connect to the whole answer.)
+    fresh = []
+    for _ in range(20):
+        t0 = time.monotonic()
+        status, body = request_once(server.port, "/plaintext")
+        fresh.append((time.monotonic() - t0) * 1e3 if status == 200 else None)
     # Still open? A server that dropped idle connections would look frugal.
     alive = sum(1 for c in conns if peek_open(c))
     for c in conns:
@@ -362,6 +370,7 @@ def measure_idle(server, count, sources=8, hold=3.0):
         # Both ends of every connection live in this machine's kernel.
         "kernel_slab_bytes_per_connection_pair": (slab1 - slab0) / count,
         "kernel_tcp_buffer_bytes_per_connection_pair": (tcp1 - tcp0) / count,
+        "fresh_request_ms": fresh,
     }
     log(f"{server.name} idle x{count}: {result['user_bytes_per_connection']:,.0f} B/conn user, "
         f"{result['kernel_slab_bytes_per_connection_pair']:,.0f} B/pair kernel slab, {alive} open")
@@ -380,10 +389,10 @@ def peek_open(conn):
 
 # ---------------------------------------------------------------- syscalls
 
-def keep_alive_requests(port, total, conns):
+def keep_alive_requests(port, total, conns, path="/plaintext"):
     """Exactly `total` requests, one at a time per connection, on `conns`
     connections: what a syscall count per request is divided by."""
-    request = b"GET /plaintext HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
     selector = selectors.DefaultSelector()
     left = total
     for _ in range(conns):
@@ -935,9 +944,10 @@ def summarize(path):
         cells.append(" / ".join(fmt(pct(c512, p), 0) for p in ("p50", "p99")))
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "| server | user bytes per idle connection | kernel slab bytes per connection pair |"
-              " still open | syscalls per request | by name (median pass) |"
+              " still open | fresh request beside them, ms (median, slowest) |"
+              " syscalls per request | by name (median pass) |"
               " syscalls per pipelined batch of 16 | by name (median pass) | errors |",
-              "|---|---|---|---|---|---|---|---|---|"]
+              "|---|---|---|---|---|---|---|---|---|---|"]
     for s in servers:
         idle = by(s, "idle")
         calls = by(s, "syscalls")
@@ -960,11 +970,23 @@ def summarize(path):
             fmt(median_spread([r["user_bytes_per_connection"] for r in idle]), 0),
             fmt(median_spread([r["kernel_slab_bytes_per_connection_pair"] for r in idle]), 0),
             fmt(median_spread([r["still_open"] for r in idle]), 0),
+            fresh_cell(idle),
             fmt(median_spread([r["per_request"] for r in calls])),
             names,
             fmt(median_spread([r["per_batch"] for r in piped])) if piped else "-",
             batch_names, str(errors)]) + " |")
     return "\n".join(lines) + "\n"
+
+
+def fresh_cell(idle):
+    """The fresh requests' median and slowest over every pass (series
+    before they were timed have none)."""
+    times = [t for r in idle for t in r.get("fresh_request_ms", []) if t is not None]
+    failed = sum(1 for r in idle for t in r.get("fresh_request_ms", []) if t is None)
+    if not times:
+        return "-"
+    cell = f"{statistics.median(times):.2f}, {max(times):.2f}"
+    return cell + (f" ({failed} failed)" if failed else "")
 
 
 # ---------------------------------------------------------------- main
