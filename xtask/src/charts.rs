@@ -14,6 +14,7 @@ use std::io;
 use std::path::Path;
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde_json::Value;
 
 /// Where the charts go, under the book's sources.
@@ -194,6 +195,19 @@ fn bars(
                 BLACK.stroke_width(1),
             )])
             .map_err(|e| error(&e))?;
+        // The median, written above the bar's range: a short bar beside a
+        // tall one still says what it is.
+        let style = ("sans-serif", 10)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Bottom));
+        chart
+            .draw_series([Text::new(
+                figure(bar.stat.median),
+                (middle, bar.stat.high),
+                style,
+            )])
+            .map_err(|e| error(&e))?;
     }
     // The legend: one entry per member.
     for (i, member) in members.iter().enumerate() {
@@ -213,6 +227,30 @@ fn bars(
         .map_err(|e| error(&e))?;
     area.present().map_err(|e| error(&e))?;
     Ok(())
+}
+
+/// Three significant digits or so, and thousands apart: `0.81`, `9.3`, `526`, `20,295`.
+fn figure(value: f64) -> String {
+    let digits = match value.abs() {
+        v if v >= 100.0 => 0,
+        v if v >= 10.0 => 1,
+        _ => 2,
+    };
+    let text = format!("{value:.digits$}");
+    let (whole, fraction) = text
+        .split_once('.')
+        .map_or((text.as_str(), None), |(w, f)| (w, Some(f)));
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 && c.is_ascii_digit() {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match fraction {
+        Some(f) => format!("{grouped}.{f}"),
+        None => grouped,
+    }
 }
 
 const HTTP_SCENARIOS: [(&str, &str); 3] = [
