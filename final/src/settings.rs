@@ -297,7 +297,7 @@ pub const KEYS: &[(&str, Kind, &str)] = &[
     (
         "write_timeout_sec",
         Kind::Number,
-        "a response must drain within this, or the connection closes",
+        "a write that makes no progress for this long closes the connection",
     ),
     (
         "linger_timeout_sec",

@@ -4,9 +4,13 @@
 //! whole seconds, as HTTP dates are) and an entity tag made of the time, to
 //! the nanosecond, and the size (`ETag: "<seconds>.<nanoseconds>-<size>"`,
 //! in hex). Both change when the file is rewritten; neither needs its
-//! contents read. The tag is strong: two files with the same tag are
-//! taken to have the same bytes, which a rewrite within one nanosecond
-//! that kept the size would break, and nothing else here can.
+//! contents read. The tag is strong, as nginx's (seconds and size) is:
+//! two files with the same tag are taken to have the same bytes. What
+//! breaks that is a rewrite that keeps both the size and the time: within
+//! one tick of the file system's clock, or with the old time put back on
+//! purpose (`touch -d`, `cp -p`, `rsync -t` of different contents). The
+//! inode would catch more, but would give the same file different tags on
+//! two servers behind one balancer.
 
 use std::fs::Metadata;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -38,9 +42,12 @@ impl Validators {
         }
     }
 
-    /// `Last-Modified`'s value, an IMF-fixdate.
+    /// `Last-Modified`'s value, an IMF-fixdate. A file dated past year
+    /// 9999 (`touch -d`, an odd archive) is given the last second that the
+    /// format's four digits can say, rather than a date nobody can read.
     pub fn last_modified(&self) -> String {
-        httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(self.modified))
+        const LAST: u64 = 253_402_300_799; // 9999-12-31 23:59:59
+        httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(self.modified.min(LAST)))
     }
 }
 
@@ -95,16 +102,16 @@ pub fn evaluate(conditions: &Conditions<'_>, validators: &Validators) -> Verdict
 // ANCHOR_END: evaluate
 
 /// `If-Range` (section 13.1.5): serve the range only if the client's copy
-/// is this one. An entity tag must match strongly; a date must be exactly
-/// the `Last-Modified` (the one date a client can have had from us).
+/// is this one, which takes a strong validator. An entity tag must match
+/// strongly. A date is no strong validator here: the file may have changed
+/// twice within its `Last-Modified` second (section 8.8.2.2), and the parts
+/// of two versions would be spliced together; so a date never satisfies
+/// `If-Range`, and the whole file is sent, which is always correct.
 pub fn range_applies(if_range: Option<&[u8]>, validators: &Validators) -> bool {
-    let Some(value) = if_range.map(<[u8]>::trim_ascii) else {
-        return true;
-    };
-    if value.starts_with(b"\"") || value.starts_with(b"W/") {
-        return value == validators.etag.as_bytes();
+    match if_range.map(<[u8]>::trim_ascii) {
+        None => true,
+        Some(tag) => tag == validators.etag.as_bytes(),
     }
-    date(value) == Some(validators.modified)
 }
 
 /// Seconds since the epoch of an HTTP-date: IMF-fixdate, or the obsolete
@@ -233,14 +240,14 @@ mod tests {
     }
 
     #[test]
-    fn if_range_needs_a_strong_match_or_the_exact_date() {
+    fn if_range_needs_a_strong_entity_tag() {
         let v = validators();
         assert!(range_applies(None, &v));
         assert!(range_applies(Some(b"\"a.0-10\""), &v));
         assert!(!range_applies(Some(b"W/\"a.0-10\""), &v));
         assert!(!range_applies(Some(b"\"b\""), &v));
-        assert!(range_applies(Some(b"Sun, 06 Nov 1994 08:49:37 GMT"), &v));
-        assert!(!range_applies(Some(b"Sun, 06 Nov 1994 08:49:38 GMT"), &v));
+        // Even the exact Last-Modified: a date is a weak validator.
+        assert!(!range_applies(Some(b"Sun, 06 Nov 1994 08:49:37 GMT"), &v));
         assert!(!range_applies(Some(b"soon"), &v));
     }
 }

@@ -29,6 +29,7 @@ pub mod path;
 pub mod range;
 pub mod types;
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io;
 use std::os::fd::{AsFd, OwnedFd};
@@ -148,9 +149,11 @@ impl Files {
         name: &[u8],
     ) -> Response {
         let validators = Validators::of(meta);
+        let (if_match, if_none_match) =
+            (field(request, "if-match"), field(request, "if-none-match"));
         let conditions = Conditions {
-            if_match: request.header("if-match"),
-            if_none_match: request.header("if-none-match"),
+            if_match: if_match.as_deref(),
+            if_none_match: if_none_match.as_deref(),
             if_modified_since: request.header("if-modified-since"),
             if_unmodified_since: request.header("if-unmodified-since"),
         };
@@ -194,13 +197,32 @@ impl Files {
                 return Response::error(416).with_header("Content-Range", format!("bytes */{len}"));
             }
         };
-        let response = described(response).with_header("Accept-Ranges", "bytes");
+        // nosniff: the type below is the one to use. A browser that guessed
+        // instead could take an uploaded `.txt` for a page and run it.
+        let response = described(response)
+            .with_header("Accept-Ranges", "bytes")
+            .with_header("X-Content-Type-Options", "nosniff");
         match response.try_content_type(content_type) {
             Ok(response) => response,
             Err(_) => unreachable!("the table's types are valid field values"),
         }
     }
     // ANCHOR_END: send
+}
+
+/// A field's value with all its lines combined, as RFC 9110 section 5.3
+/// says a list split over several lines is one list: `If-None-Match: "a"`
+/// and `If-None-Match: "b"` are `"a", "b"`. One line is borrowed.
+fn field<'a>(request: &Request<'a>, name: &str) -> Option<Cow<'a, [u8]>> {
+    let mut lines = request.headers_named(name);
+    let first = lines.next()?;
+    let mut combined: Option<Vec<u8>> = None;
+    for line in lines {
+        let list = combined.get_or_insert_with(|| first.to_vec());
+        list.extend_from_slice(b", ");
+        list.extend_from_slice(line);
+    }
+    Some(combined.map_or(Cow::Borrowed(first), Cow::Owned))
 }
 
 /// `301` to the same path with a `/` added (the query kept).
@@ -233,11 +255,15 @@ fn failed(error: &io::Error, relative: &[u8]) -> Response {
             | libc::EXDEV
             | libc::ELOOP
             | libc::ENAMETOOLONG
-            | libc::EINVAL,
+            | libc::EINVAL
+            // A socket or a device without a driver: no file to send.
+            | libc::ENXIO
+            | libc::ENODEV,
         ) => Response::error(404),
         Some(libc::EACCES | libc::EPERM) => Response::error(403),
-        // Out of descriptors or memory: the server's trouble, and passing.
-        Some(libc::EMFILE | libc::ENFILE | libc::ENOMEM) => {
+        // Out of descriptors or memory, or a rename racing twice: the
+        // server's trouble, and passing.
+        Some(libc::EMFILE | libc::ENFILE | libc::ENOMEM | libc::EAGAIN) => {
             Response::error(503).with_header("Retry-After", "1")
         }
         _ => {

@@ -39,13 +39,18 @@ struct OpenHow {
 /// Opens `relative` (from [`super::path::resolve`]: no leading `/`, no
 /// NUL; empty for the root) beneath `root`.
 pub fn beneath(root: BorrowedFd<'_>, relative: &[u8]) -> io::Result<File> {
+    beneath_once(root, relative, true)
+}
+
+fn beneath_once(root: BorrowedFd<'_>, relative: &[u8], again: bool) -> io::Result<File> {
     let name = c_path(relative)?;
     let how = OpenHow {
         flags: FLAGS as u64,
         mode: 0,
-        // No step out of the root, and no /proc magic links (a link that
-        // is really a descriptor, `/proc/self/fd/3`), which could lead
-        // anywhere.
+        // No step out of the root, and no magic links: the entries of
+        // /proc such as `/proc/self/fd/3` or `/proc/self/root`, which look
+        // like links but lead straight to an open file or directory,
+        // wherever it is (a root that contains a /proc, or a link to one).
         resolve: libc::RESOLVE_BENEATH | libc::RESOLVE_NO_MAGICLINKS,
     };
     // SAFETY: `root` is an open descriptor for the call, `name` a valid C
@@ -61,10 +66,16 @@ pub fn beneath(root: BorrowedFd<'_>, relative: &[u8]) -> io::Result<File> {
     };
     if fd == -1 {
         let error = io::Error::last_os_error();
-        if error.raw_os_error() == Some(libc::ENOSYS) {
-            return walking(root, relative);
-        }
-        return Err(error);
+        return match error.raw_os_error() {
+            // No openat2 here, or a seccomp filter that refuses it (with
+            // ENOSYS, or EPERM as older container profiles do): the walk
+            // needs only openat. A real permission problem fails it too.
+            Some(libc::ENOSYS | libc::EPERM) => walking(root, relative),
+            // RESOLVE_BENEATH met a rename racing a `..` somewhere under the
+            // root, and refuses to guess (openat2(2)): once more, then give up.
+            Some(libc::EAGAIN) if again => beneath_once(root, relative, false),
+            _ => Err(error),
+        };
     }
     // SAFETY: openat2 returned a new descriptor, which nothing else owns.
     Ok(File::from(unsafe {

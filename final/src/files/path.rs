@@ -37,23 +37,34 @@ pub const MAX_NAME: usize = 255;
 /// request's path (no query), already checked by the parser to hold only
 /// the characters RFC 9112 allows in a request-target.
 ///
-/// Empty and `.` segments are dropped (`//a/./b` is `a/b`); a `..`
-/// segment, a segment that starts with `.` (`.git`, `.env`; except
-/// `.well-known`, RFC 8615), and a backslash anywhere are refused.
+/// A path is served only in its one plain spelling: no empty segment but
+/// a trailing one (`/a//b`), no `.` or `..` segment, and no escape of a
+/// character that needs none (`%61` for `a`, RFC 3986 section 6.2.2.2) or
+/// of `/` itself. Everything the router decides by prefix (middleware at
+/// `/admin`, the routes that may block) compares the raw path; with one
+/// spelling per file, `/%61dmin/x` and `//admin/x` cannot reach
+/// `admin/x` around the middleware. Hidden names (`.git`, `.env`; only a
+/// first `.well-known` is public, RFC 8615) and backslashes are refused too.
 pub fn resolve(path: &[u8]) -> Result<Vec<u8>, Refused> {
-    if path.first() != Some(&b'/') {
+    let Some(rest) = path.strip_prefix(b"/") else {
         // `*`, or an authority: no file.
         return Err(Refused::Hidden);
-    }
-    let decoded = percent_decode(path)?;
-    let mut out = Vec::with_capacity(decoded.len());
-    for segment in decoded.split(|&b| b == b'/') {
-        match segment {
-            b"" | b"." => continue,
-            b".well-known" => {}
-            // `..`, and hidden files: nothing a server should hand out by
-            // accident (a repository's `.git`, a deployment's `.env`).
-            [b'.', ..] => return Err(Refused::Hidden),
+    };
+    let mut out = Vec::with_capacity(rest.len());
+    let segments: Vec<&[u8]> = rest.split(|&b| b == b'/').collect();
+    for (i, raw) in segments.iter().enumerate() {
+        // The components are told apart first, then each is decoded
+        // (RFC 3986 section 2.4): an escaped `/` is refused below, never
+        // taken for a separator.
+        let segment = percent_decode(raw)?;
+        match &segment[..] {
+            // Only the last may be empty: `/docs/` names the directory.
+            b"" if i + 1 == segments.len() => continue,
+            b".well-known" if i == 0 => {}
+            // Empty, `.`, `..`, and hidden files: nothing a server should
+            // hand out by accident (a repository's `.git`, a deployment's
+            // `.env`).
+            [] | [b'.', ..] => return Err(Refused::Hidden),
             _ if segment.len() > MAX_NAME => return Err(Refused::Hidden),
             // Not a separator on Linux, but one on the systems a root may
             // be shared with or copied from: refused rather than guessed.
@@ -63,7 +74,7 @@ pub fn resolve(path: &[u8]) -> Result<Vec<u8>, Refused> {
         if !out.is_empty() {
             out.push(b'/');
         }
-        out.extend_from_slice(segment);
+        out.extend_from_slice(&segment);
     }
     if out.len() > MAX_PATH {
         return Err(Refused::Hidden);
@@ -72,10 +83,12 @@ pub fn resolve(path: &[u8]) -> Result<Vec<u8>, Refused> {
 }
 // ANCHOR_END: resolve
 
-/// `%XY` to the byte `0xXY`, once. A `%` without two hex digits after it
-/// is malformed, and so is any control byte the decoding produces (NUL
-/// would cut the path short at the kernel; the others name no file a
-/// server would publish).
+/// One segment's `%XY` to the byte `0xXY`, once. A `%` without two hex
+/// digits after it is malformed, and so is any control byte the decoding
+/// produces (NUL would cut the path short at the kernel; the others name
+/// no file a server would publish). An escape of `/` or of an unreserved
+/// character (RFC 3986 section 2.3) is a second spelling of a path that
+/// has a plain one: refused.
 fn percent_decode(path: &[u8]) -> Result<Vec<u8>, Refused> {
     let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
     let mut out = Vec::with_capacity(path.len());
@@ -89,7 +102,11 @@ fn percent_decode(path: &[u8]) -> Result<Vec<u8>, Refused> {
                     return Err(Refused::Malformed);
                 };
                 i += 3;
-                high << 4 | low
+                let byte = high << 4 | low;
+                if byte == b'/' || byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+                    return Err(Refused::Hidden);
+                }
+                byte
             }
             b => {
                 i += 1;
@@ -116,8 +133,8 @@ mod tests {
     fn plain_paths_become_relative() {
         assert_eq!(ok("/"), "");
         assert_eq!(ok("/index.html"), "index.html");
-        assert_eq!(ok("//a/./b/"), "a/b");
-        assert_eq!(ok("/a%20b/c%2fd"), "a b/c/d");
+        assert_eq!(ok("/a/b/"), "a/b");
+        assert_eq!(ok("/a%20b/c%3Fd"), "a b/c?d");
         assert_eq!(ok("/%252e%252e/x"), "%2e%2e/x");
         assert_eq!(ok("/.well-known/acme"), ".well-known/acme");
         assert_eq!(ok("/caf%C3%A9"), "café");
@@ -134,6 +151,16 @@ mod tests {
             "/a\\..\\b",
             "*",
             "x/y",
+            // Second spellings: what a prefix comparison on the raw path
+            // would not recognise.
+            "//a",
+            "/a//b",
+            "/./a",
+            "/a/./b",
+            "/%61dmin/x",
+            "/a%2fb",
+            "/a%7Eb",
+            "/x/.well-known/acme",
         ] {
             assert_eq!(resolve(path.as_bytes()), Err(Refused::Hidden), "{path}");
         }
