@@ -65,19 +65,6 @@ def make_site():
                 f.write(block)
 
 
-def run_wrk(port, path, conns, seconds, raw_path):
-    url = f"http://127.0.0.1:{port}{path}"
-    command = ["taskset", "-c", h.CLIENT_CPU, "wrk", "-t1", f"-c{conns}", f"-d{seconds}s",
-               "--latency", "--timeout", "30s", "-s", h.WRK_SCRIPT, url, "--", "1"]
-    out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 90)
-    with open(raw_path, "w") as f:
-        f.write(" ".join(command) + "\n" + out.stdout + out.stderr)
-    for line in out.stdout.splitlines():
-        if line.startswith("{"):
-            return json.loads(line)
-    raise RuntimeError(f"wrk printed no report (see {raw_path})")
-
-
 class RssSampler:
     """The largest RSS of a process tree, sampled every 0.2 s while running."""
 
@@ -105,11 +92,11 @@ def measure(server, raw_dir, tag, duration, warmup):
             continue
         stem = os.path.join(raw_dir, f"{server.name}-{tag}-{scenario}")
         if warmup:
-            run_wrk(server.port, path, conns, warmup, stem + ".warmup.txt")
+            h.wrk(server.port, path, conns, 1, warmup, stem + ".warmup.txt", timeout="30s")
         rss_before = h.rss_bytes(server.pid)
         user0, sys0 = h.cpu_seconds(server.pid)
         with RssSampler(server.pid) as rss:
-            report = run_wrk(server.port, path, conns, duration, stem + ".txt")
+            report = h.wrk(server.port, path, conns, 1, duration, stem + ".txt", timeout="30s")
         user1, sys1 = h.cpu_seconds(server.pid)
         requests = max(report["requests"], 1)
         seconds = report["duration_us"] / 1e6

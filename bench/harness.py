@@ -262,10 +262,17 @@ SCENARIOS = [("plaintext-c64", 64, 1), ("plaintext-c512", 512, 1), ("pipelined16
 
 
 def run_wrk(server, conns, depth, seconds, raw_path):
-    url = f"http://127.0.0.1:{server.port}/plaintext"
+    return wrk(server.port, "/plaintext", conns, depth, seconds, raw_path)
+
+
+def wrk(port, path, conns, depth, seconds, raw_path, timeout="5s"):
+    """wrk on CLIENT_CPU for `seconds` against `path`, DEPTH requests per
+    write; the JSON line of wrk/report.lua, its whole output kept in
+    `raw_path`."""
+    url = f"http://127.0.0.1:{port}{path}"
     command = ["taskset", "-c", CLIENT_CPU, "wrk", "-t1", f"-c{conns}", f"-d{seconds}s",
-               "--latency", "--timeout", "5s", "-s", WRK_SCRIPT, url, "--", str(depth)]
-    out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+               "--latency", "--timeout", timeout, "-s", WRK_SCRIPT, url, "--", str(depth)]
+    out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 90)
     with open(raw_path, "w") as f:
         f.write(" ".join(command) + "\n" + out.stdout + out.stderr)
     for line in out.stdout.splitlines():

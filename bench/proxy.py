@@ -167,26 +167,13 @@ def every_backend_used(backends):
 
 # ---------------------------------------------------------------- load
 
-def wrk(port, conns, depth, seconds, raw_path):
-    command = ["taskset", "-c", h.CLIENT_CPU, "wrk", "-t1", f"-c{conns}", f"-d{seconds}s",
-               "--latency", "--timeout", "5s", "-s", h.WRK_SCRIPT,
-               f"http://127.0.0.1:{port}/plaintext", "--", str(depth)]
-    out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
-    with open(raw_path, "w") as f:
-        f.write(" ".join(command) + "\n" + out.stdout + out.stderr)
-    for line in out.stdout.splitlines():
-        if line.startswith("{"):
-            return json.loads(line)
-    raise RuntimeError(f"wrk printed no report (see {raw_path})")
-
-
 def load(name, port, pids, raw_dir, tag, duration, warmup):
     results = []
     for scenario, conns, depth in [("plaintext-c64", 64, 1), ("pipelined16-c256", 256, 16)]:
         stem = os.path.join(raw_dir, f"{name}-{tag}-{scenario}")
-        wrk(port, conns, depth, warmup, stem + ".warmup.txt")
+        h.wrk(port, "/plaintext", conns, depth, warmup, stem + ".warmup.txt")
         before = [h.cpu_seconds(pid) for pid in pids]
-        report = wrk(port, conns, depth, duration, stem + ".txt")
+        report = h.wrk(port, "/plaintext", conns, depth, duration, stem + ".txt")
         after = [h.cpu_seconds(pid) for pid in pids]
         cpu = sum(a[0] + a[1] - b[0] - b[1] for a, b in zip(after, before))
         requests = max(report["requests"], 1)
