@@ -81,10 +81,24 @@ impl Series {
         filter: impl Fn(&Value) -> bool,
         value: impl Fn(&Value) -> Option<f64>,
     ) -> Option<Stat> {
-        let mut values: Vec<f64> = (self.rows.iter())
+        let values = (self.rows.iter())
             .filter(|r| r["kind"] == kind && r["server"] == server && filter(r))
             .filter_map(value)
             .collect();
+        Stat::of(values)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Stat {
+    median: f64,
+    low: f64,
+    high: f64,
+}
+
+impl Stat {
+    /// The median, smallest and largest of `values`; `None` for none.
+    fn of(mut values: Vec<f64>) -> Option<Stat> {
         values.sort_by(f64::total_cmp);
         let n = values.len();
         if n == 0 {
@@ -101,13 +115,6 @@ impl Series {
             high: values[n - 1],
         })
     }
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Stat {
-    median: f64,
-    low: f64,
-    high: f64,
 }
 
 /// One bar of a grouped bar chart: its group, its series (a colour), the
