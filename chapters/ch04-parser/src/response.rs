@@ -24,9 +24,10 @@ pub const INLINE_BODY_MAX: usize = 16 * 1024;
 // ANCHOR: body
 /// A response body. Static bytes cost nothing to hand out; `Shared` lets
 /// many responses send one large body (a cached file) without copies;
-/// `File` is a part of an open file, which never enters memory at all: the
-/// connection hands it to the kernel with `sendfile(2)` (the final
-/// server's static files).
+/// `File` is a part of an open file (the final server's static files). The
+/// connection treats it as any body: a small one is copied behind its
+/// head, with one `pread`; a large one never enters memory, the kernel
+/// sends it from the page cache with `sendfile(2)`.
 #[derive(Debug, Clone, Default)]
 pub enum Body {
     #[default]
@@ -38,9 +39,9 @@ pub enum Body {
 }
 
 /// `len` bytes of `file` from `offset` on. Whoever builds it has checked
-/// that the file had them (`fstat`); if it shrinks before they are sent,
-/// the connection sends what there is and closes, and it never sends more
-/// than `len` if it grows: the head announced `len`.
+/// that the file had them (`fstat`). The head announces `len`: if the file
+/// grows, no more is sent; if it shrinks first, the connection sends what
+/// there is (or, for a small file, the head alone) and closes.
 #[derive(Debug, Clone)]
 pub struct FileBody {
     pub file: Arc<File>,
@@ -198,8 +199,7 @@ impl Response {
         self
     }
 
-    /// Replaces the body with (a part of) a file, sent by `sendfile(2)`;
-    /// the content type is unchanged.
+    /// Replaces the body with (a part of) a file; the content type is unchanged.
     pub fn with_file(mut self, file: FileBody) -> Response {
         self.body = Body::File(file);
         self

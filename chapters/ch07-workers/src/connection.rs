@@ -17,12 +17,14 @@
 
 use std::io;
 use std::os::fd::AsFd;
+use std::os::unix::fs::FileExt;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use eventcore_buffer::{Buffer, PREPEND, SPILL_SIZE};
-use eventcore_http::response::Context;
+use eventcore_http::response::{Context, INLINE_BODY_MAX};
 use eventcore_http::{
-    Body, DateCache, Limits, Method, Parser, Progress, Request, Response, Version, write_response,
+    Body, DateCache, FileBody, Limits, Method, Parser, Progress, Request, Response, Version,
+    write_response,
 };
 use eventcore_poller::{Interest, Token};
 use eventcore_sockets::Socket;
@@ -579,22 +581,36 @@ impl Connection {
 
     // ANCHOR: respond
     /// Queues a response. A large body stays where the handler put it: the
-    /// connection keeps it and sends it after the head, in gathered writes,
-    /// however long the client takes to read it.
+    /// connection keeps it and sends it after the head, in gathered writes
+    /// (or, for a file, by `sendfile`), however long the client takes to
+    /// read it.
     fn respond(&mut self, response: &mut Response, context: Context, date: &DateCache) {
         let work = self.work();
         let rest = write_response(&mut work.output, response, context, date);
+        let mut shrunk = false;
         // `rest` is the whole body, or a file's bytes follow (none for a
         // HEAD or a 304): keep the body, not a copy of it.
-        let follows = match response.body {
-            Body::File(_) => response.wire_body_len(context),
+        let follows = match &response.body {
+            Body::File(file) => match response.wire_body_len(context) {
+                // A small file is copied like any small body: one `pread`
+                // behind its head, and head and body leave in one write.
+                // sendfile's setup costs more than copying a few KiB
+                // (measured in the book's chapter on serving files).
+                len @ 1..=INLINE_BODY_MAX => {
+                    // The head is out and promised `len` bytes that the
+                    // file no longer has: the close tells the client.
+                    shrunk = copy_file(&mut work.output, file, len).is_err();
+                    0
+                }
+                len => len,
+            },
             _ => rest.len(),
         };
         if follows > 0 {
             work.body = std::mem::take(&mut response.body);
             work.left = follows;
         }
-        if context.close || response.close {
+        if context.close || response.close || shrunk {
             self.state = State::Disconnecting;
         }
     }
@@ -781,6 +797,18 @@ impl Connection {
     }
 }
 
+// ANCHOR: copy_file
+/// `len` bytes of a file body into `output`, behind the head already there.
+/// A short read (the file shrank since its `fstat`) commits nothing.
+fn copy_file(output: &mut Buffer, file: &FileBody, len: usize) -> io::Result<()> {
+    output.ensure_writable(len);
+    file.file
+        .read_exact_at(&mut output.writable_slice()[..len], file.offset)?;
+    output.commit(len);
+    Ok(())
+}
+// ANCHOR_END: copy_file
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -865,6 +893,31 @@ mod tests {
         let mut buf = vec![0; 4096];
         let n = client.read(&mut buf).unwrap();
         String::from_utf8_lossy(&buf[..n]).into_owned()
+    }
+
+    #[test]
+    fn a_small_file_is_copied_behind_the_head_and_a_short_one_not_at_all() {
+        let path = std::env::temp_dir().join(format!("ch07-copy-file-{}", std::process::id()));
+        std::fs::write(&path, b"0123456789").unwrap();
+        let file = std::sync::Arc::new(std::fs::File::open(&path).unwrap());
+        std::fs::remove_file(&path).unwrap();
+        let mut output = Buffer::new();
+        output.append(b"head;");
+        let part = FileBody {
+            file: file.clone(),
+            offset: 2,
+            len: 5,
+        };
+        copy_file(&mut output, &part, 5).unwrap();
+        assert_eq!(output.peek(), b"head;23456");
+        // Claims more than the file has (it shrank after its fstat).
+        let past = FileBody {
+            file,
+            offset: 8,
+            len: 5,
+        };
+        assert!(copy_file(&mut output, &past, 5).is_err());
+        assert_eq!(output.peek(), b"head;23456", "nothing of it committed");
     }
 
     #[test]

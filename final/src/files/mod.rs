@@ -5,22 +5,25 @@
 //! open file's `fstat` gives its length and validators ([`conditional`]),
 //! the request's `Range` picks a part of it ([`range`]), its name a type
 //! ([`types`]). The response's body is the open file itself
-//! ([`Body::File`](eventcore_http::Body)): the head goes out through the
-//! connection's buffer, the bytes with `sendfile(2)`, straight from the
-//! page cache, whenever the socket has room (chapter 7's connection), under
-//! the write timeout (chapter 9). However slowly a client reads a 1 GiB
-//! file, it costs the server an open descriptor and no memory.
+//! ([`Body::File`](eventcore_http::Body)), which chapter 7's connection
+//! sends as any body: up to 16 KiB copied behind the head with one
+//! `pread`, more by `sendfile(2)` straight from the page cache whenever the
+//! socket has room, under the write timeout (chapter 9). However slowly a
+//! client reads a 1 GiB file, it costs the server an open descriptor and
+//! no memory.
 //!
 //! Mounted with [`Builder::files`](crate::Builder::files), or by the
 //! binary's `--root DIR`.
 //!
-//! The open, the `fstat` and a `sendfile` from a file not in the page
-//! cache block the worker's loop while the disk answers, as they do
+//! The open, the `fstat`, and a read or `sendfile` of pages not in the
+//! page cache block the worker's loop while the disk answers, as they do
 //! nginx's (without its thread pools). A root on a local disk with its
-//! working set cached, the common case, does not notice; for a cold
-//! network file system, mark the prefix as blocking
-//! ([`Builder::blocking`](crate::Builder::blocking)) so that the open runs
-//! on the pool (the `sendfile` still runs on the loop).
+//! working set cached, the common case, does not notice. For a slow disk,
+//! [`Builder::blocking`](crate::Builder::blocking) with the files' prefix
+//! runs the handler (the open, the `fstat`, a small file's copy) on the
+//! worker's pool; what is left of a large file once the socket is full
+//! goes out from the loop. (At `/`, that prefix is every path, routes
+//! included.)
 
 pub mod conditional;
 mod listing;
@@ -50,9 +53,11 @@ pub struct Files {
     /// renaming the root's path while serving changes nothing.
     root: Arc<OwnedFd>,
     path: PathBuf,
-    index: &'static str,
     list: bool,
 }
+
+/// What a directory's page is.
+const INDEX: &str = "index.html";
 
 impl Files {
     /// Opens `root`, which must be a directory.
@@ -66,7 +71,6 @@ impl Files {
         Ok(Files {
             root: Arc::new(dir.into()),
             path,
-            index: "index.html",
             list: false,
         })
     }
@@ -114,7 +118,7 @@ impl Files {
             if !index.is_empty() {
                 index.push(b'/');
             }
-            index.extend_from_slice(self.index.as_bytes());
+            index.extend_from_slice(INDEX.as_bytes());
             return match self.open(&index) {
                 Ok((file, meta)) if meta.is_file() => self.send(request, file, &meta, &index),
                 Ok(_) => Response::error(404),
