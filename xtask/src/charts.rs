@@ -9,6 +9,7 @@
 //! out, so the output depends on nothing but the numbers: the same on every
 //! machine.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::Path;
@@ -37,6 +38,36 @@ const CHARTS: &[Chart] = &[
         file: "latency-c512.svg",
         series: "bench/results/hotpath-20261203c.jsonl",
         draw: latency_c512,
+    },
+    Chart {
+        file: "bench-cpu.svg",
+        series: "bench/results/bench-20261204.jsonl",
+        draw: cpu_per_request,
+    },
+    Chart {
+        file: "bench-latency-c512.svg",
+        series: "bench/results/bench-20261204.jsonl",
+        draw: latency_c512,
+    },
+    Chart {
+        file: "bench-idle.svg",
+        series: "bench/results/bench-20261204.jsonl",
+        draw: idle_bytes,
+    },
+    Chart {
+        file: "million.svg",
+        series: "bench/results/bench-20261204-million.jsonl",
+        draw: million_memory,
+    },
+    Chart {
+        file: "proxy.svg",
+        series: "bench/results/bench-20261204-proxy.jsonl",
+        draw: proxy_load,
+    },
+    Chart {
+        file: "files.svg",
+        series: "bench/results/files-20261204b.jsonl",
+        draw: files_cpu,
     },
 ];
 
@@ -330,6 +361,225 @@ fn latency_c512(series: &Series, out: &mut String) -> Result<(), String> {
         &series.servers,
         &all,
     )
+}
+
+fn files_cpu(series: &Series, out: &mut String) -> Result<(), String> {
+    let scenarios = [
+        (
+            "small",
+            "1 KiB, 64 connections: µs per request",
+            "cpu_us_per_request",
+            1.0,
+        ),
+        (
+            "medium",
+            "1 MiB, 8 connections: ms per GB",
+            "cpu_ms_per_gb",
+            1.0,
+        ),
+        (
+            "large",
+            "100 MiB, 100 downloads: ms per GB",
+            "cpu_ms_per_gb",
+            1.0,
+        ),
+    ];
+    let mut all = Vec::new();
+    for (group, (scenario, _, key, scale)) in scenarios.iter().enumerate() {
+        for (member, server) in series.servers.iter().enumerate() {
+            let stat = series.stat(
+                "files",
+                server,
+                |r| r["scenario"] == *scenario,
+                |r| r[*key].as_f64().map(|v| v * scale),
+            );
+            if let Some(stat) = stat {
+                all.push(Bar {
+                    group,
+                    member,
+                    stat,
+                    inner: None,
+                });
+            }
+        }
+    }
+    // One scale for three units would hide the small ones: each group is
+    // drawn relative to the first server's median in it (ours = 100).
+    let mut base = BTreeMap::new();
+    for bar in &all {
+        base.entry(bar.group).or_insert(bar.stat.median);
+    }
+    for bar in &mut all {
+        let b = base[&bar.group].max(f64::MIN_POSITIVE);
+        bar.stat = Stat {
+            median: bar.stat.median / b * 100.0,
+            low: bar.stat.low / b * 100.0,
+            high: bar.stat.high / b * 100.0,
+        };
+    }
+    let groups: Vec<String> = scenarios.iter().map(|(_, g, _, _)| g.to_string()).collect();
+    bars(
+        out,
+        "Static files: server CPU per unit of work (eventcore = 100)",
+        "relative CPU",
+        &groups,
+        &series.servers,
+        &all,
+    )
+}
+
+fn idle_bytes(series: &Series, out: &mut String) -> Result<(), String> {
+    let mut all = Vec::new();
+    for (member, server) in series.servers.iter().enumerate() {
+        let stat = series.stat(
+            "idle",
+            server,
+            |_| true,
+            |r| r["user_bytes_per_connection"].as_f64(),
+        );
+        if let Some(stat) = stat {
+            all.push(Bar {
+                group: 0,
+                member,
+                stat,
+                inner: None,
+            });
+        }
+    }
+    let held = (series.rows.iter())
+        .find(|r| r["kind"] == "idle")
+        .and_then(|r| r["connections"].as_u64())
+        .unwrap_or(0);
+    let groups = vec![format!(
+        "{} idle keep-alive connections",
+        figure(held as f64)
+    )];
+    bars(
+        out,
+        "Server memory per idle connection (user space)",
+        "bytes",
+        &groups,
+        &series.servers,
+        &all,
+    )
+}
+
+fn proxy_load(series: &Series, out: &mut String) -> Result<(), String> {
+    let scenarios = [
+        ("plaintext-c64", "keep-alive, 64 connections"),
+        ("pipelined16-c256", "pipelined 16, 256 connections"),
+    ];
+    let mut setups: Vec<String> = Vec::new();
+    for row in series.rows.iter().filter(|r| r["kind"] == "load") {
+        if let Some(setup) = row["setup"].as_str() {
+            if !setups.iter().any(|s| s == setup) {
+                setups.push(setup.to_string());
+            }
+        }
+    }
+    let mut all = Vec::new();
+    for (group, (scenario, _)) in scenarios.iter().enumerate() {
+        for (member, setup) in setups.iter().enumerate() {
+            let values: Vec<f64> = (series.rows.iter())
+                .filter(|r| {
+                    r["kind"] == "load"
+                        && r["setup"] == setup.as_str()
+                        && r["scenario"] == *scenario
+                })
+                .filter_map(|r| r["cpu_us_per_request"].as_f64())
+                .collect();
+            if let Some(stat) = Stat::of(values) {
+                all.push(Bar {
+                    group,
+                    member,
+                    stat,
+                    inner: None,
+                });
+            }
+        }
+    }
+    let groups: Vec<String> = scenarios.iter().map(|(_, g)| g.to_string()).collect();
+    bars(
+        out,
+        "Behind nginx: server CPU per request, all server processes",
+        "µs per request",
+        &groups,
+        &setups,
+        &all,
+    )
+}
+
+fn million_memory(series: &Series, out: &mut String) -> Result<(), String> {
+    let steps: Vec<&Value> = series.rows.iter().filter(|r| r["kind"] == "step").collect();
+    let points = |key: &str| -> Vec<(f64, f64)> {
+        steps
+            .iter()
+            .filter_map(|r| Some((r["held"].as_f64()? / 1e3, r[key].as_f64()?)))
+            .collect()
+    };
+    let kernel = points("kernel_slab_bytes_per_pair");
+    let user = points("server_user_bytes_per_connection");
+    let right = kernel.iter().chain(&user).map(|p| p.0).fold(0.0, f64::max) * 1.05;
+    let top = kernel.iter().chain(&user).map(|p| p.1).fold(0.0, f64::max) * 1.3;
+    let error = |e: &dyn std::fmt::Display| e.to_string();
+    let area = SVGBackend::with_string(out, (760, 420)).into_drawing_area();
+    area.fill(&WHITE).map_err(|e| error(&e))?;
+    let mut chart = ChartBuilder::on(&area)
+        .caption(
+            "Memory per connection as connections are added",
+            ("sans-serif", 18),
+        )
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(0.0..right.max(1.0), 0.0..top.max(1.0))
+        .map_err(|e| error(&e))?;
+    chart
+        .configure_mesh()
+        .x_desc("connections held, thousands")
+        .y_desc("bytes")
+        .draw()
+        .map_err(|e| error(&e))?;
+    for (points, label, colour) in [
+        (&kernel, "kernel slab, per connection pair", COLOURS[2]),
+        (
+            &user,
+            "eventcore's processes, user space, per connection",
+            COLOURS[0],
+        ),
+    ] {
+        chart
+            .draw_series(LineSeries::new(
+                points.iter().copied(),
+                colour.stroke_width(2),
+            ))
+            .map_err(|e| error(&e))?
+            .label(label)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], colour.stroke_width(2)));
+        chart
+            .draw_series(points.iter().map(|&p| Circle::new(p, 3, colour.filled())))
+            .map_err(|e| error(&e))?;
+        let style = ("sans-serif", 10)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Bottom));
+        chart
+            .draw_series(
+                points
+                    .iter()
+                    .map(|&(x, y)| Text::new(figure(y), (x, y * 1.02), style.clone())),
+            )
+            .map_err(|e| error(&e))?;
+    }
+    chart
+        .configure_series_labels()
+        .border_style(BLACK.mix(0.3))
+        .background_style(WHITE.mix(0.9))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(|e| error(&e))?;
+    area.present().map_err(|e| error(&e))?;
+    Ok(())
 }
 
 /// Draws every chart; with `check`, compares instead of writing. Returns
