@@ -685,3 +685,39 @@ fn middleware_at_a_prefix_cannot_be_walked_around_by_spelling() {
     assert_eq!(get(addr, "/hello.txt").status, 200);
     running.stop().unwrap();
 }
+
+#[test]
+fn files_are_closed_when_a_drain_cuts_a_download_short() {
+    let site = Site::new();
+    let big = site.root().join("big.bin");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(64 << 20)
+        .unwrap();
+    let settings = Settings {
+        port: 0,
+        num_workers: 1,
+        // Long enough never to fire here: the drain's deadline must.
+        write_timeout_sec: 60.0,
+        drain_timeout_sec: 0.05,
+        ..Settings::default()
+    };
+    let running = Builder::new()
+        .settings(settings)
+        .files("/", Files::new(site.root()).unwrap())
+        .start()
+        .unwrap();
+    // A download the client stops reading: busy, so the drain waits for
+    // it, then closes it at its deadline.
+    let mut stalled = connect(running.local_addr());
+    stalled
+        .write_all(b"GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    answer(&mut stalled, true);
+    assert!(
+        open_under(&site.root()) > 0,
+        "the file is open while it is sent"
+    );
+    running.shutdown().unwrap();
+    assert_eq!(open_under(&site.root()), 0, "closed by the drain");
+}
