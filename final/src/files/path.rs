@@ -51,16 +51,26 @@ pub fn resolve(path: &[u8]) -> Result<Vec<u8>, Refused> {
         return Err(Refused::Hidden);
     };
     let mut out = Vec::with_capacity(rest.len());
-    let segments: Vec<&[u8]> = rest.split(|&b| b == b'/').collect();
-    for (i, raw) in segments.iter().enumerate() {
+    let mut segments = rest.split(|&b| b == b'/').peekable();
+    let mut first = true;
+    while let Some(raw) = segments.next() {
         // The components are told apart first, then each is decoded
-        // (RFC 3986 section 2.4): an escaped `/` is refused below, never
-        // taken for a separator.
-        let segment = percent_decode(raw)?;
-        match &segment[..] {
+        // (RFC 3986 section 2.4), straight into `out`: an escaped `/` is
+        // refused below, never taken for a separator.
+        if !out.is_empty() {
+            out.push(b'/');
+        }
+        let start = out.len();
+        percent_decode(raw, &mut out)?;
+        let segment = &out[start..];
+        match segment {
             // Only the last may be empty: `/docs/` names the directory.
-            b"" if i + 1 == segments.len() => continue,
-            b".well-known" if i == 0 => {}
+            b"" if segments.peek().is_none() => {
+                // And the `/` pushed for it, if any.
+                out.truncate(start.saturating_sub(1));
+                break;
+            }
+            b".well-known" if first => {}
             // Empty, `.`, `..`, and hidden files: nothing a server should
             // hand out by accident (a repository's `.git`, a deployment's
             // `.env`).
@@ -71,10 +81,7 @@ pub fn resolve(path: &[u8]) -> Result<Vec<u8>, Refused> {
             _ if segment.contains(&b'\\') => return Err(Refused::Hidden),
             _ => {}
         }
-        if !out.is_empty() {
-            out.push(b'/');
-        }
-        out.extend_from_slice(&segment);
+        first = false;
     }
     if out.len() > MAX_PATH {
         return Err(Refused::Hidden);
@@ -83,15 +90,14 @@ pub fn resolve(path: &[u8]) -> Result<Vec<u8>, Refused> {
 }
 // ANCHOR_END: resolve
 
-/// One segment's `%XY` to the byte `0xXY`, once. A `%` without two hex
+/// One segment's `%XY` to the byte `0xXY`, once, appended to `out`. A `%` without two hex
 /// digits after it is malformed, and so is any control byte the decoding
 /// produces (NUL would cut the path short at the kernel; the others name
 /// no file a server would publish). An escape of `/` or of an unreserved
 /// character (RFC 3986 section 2.3) is a second spelling of a path that
 /// has a plain one: refused.
-fn percent_decode(path: &[u8]) -> Result<Vec<u8>, Refused> {
+fn percent_decode(path: &[u8], out: &mut Vec<u8>) -> Result<(), Refused> {
     let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
-    let mut out = Vec::with_capacity(path.len());
     let mut i = 0;
     while i < path.len() {
         let byte = match path[i] {
@@ -118,7 +124,7 @@ fn percent_decode(path: &[u8]) -> Result<Vec<u8>, Refused> {
         }
         out.push(byte);
     }
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]
