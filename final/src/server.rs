@@ -180,22 +180,19 @@ impl Builder {
     }
 
     /// Binds and starts serving; returns once connections are accepted.
-    pub fn start(self) -> io::Result<Running> {
+    pub fn start(mut self) -> io::Result<Running> {
+        if !self.settings.root.is_empty() {
+            let root = &self.settings.root;
+            let files = Files::new(root)?.list_directories(self.settings.list_directories);
+            self = self.files("/", files);
+        }
         let settings = self.settings;
         let invalid =
             |e: &dyn std::fmt::Display| io::Error::new(io::ErrorKind::InvalidInput, e.to_string());
         let (config, parts, drain) = settings.compose().map_err(|e| invalid(&e))?;
-        let mut builder = Builder {
-            settings: Settings::default(),
-            ..self
-        };
-        if !settings.root.is_empty() {
-            let files = Files::new(&settings.root)?.list_directories(settings.list_directories);
-            builder = builder.files("/", files);
-        }
         let workers = config.workers;
         let status = (!settings.status_path.is_empty()).then(|| Status::new(workers));
-        let mut router = builder.router;
+        let mut router = self.router;
         if let Some(status) = &status {
             let status = Arc::clone(status);
             router = router.get(&settings.status_path, move |_| Ok(status.response()));
@@ -209,7 +206,7 @@ impl Builder {
             )?),
         };
         let router = router.build().map_err(|e| invalid(&e))?;
-        let mut app = builder
+        let mut app = self
             .blocking
             .iter()
             .fold(App::new(router), |app, prefix| app.blocking(prefix));

@@ -91,10 +91,6 @@ impl Files {
     /// the mount's prefix taken off (`/` for the prefix itself).
     pub fn serve(&self, request: &Request<'_>, path: &[u8]) -> Response {
         let path = if path.is_empty() { b"/" } else { path };
-        self.serve_path(request, path)
-    }
-
-    fn serve_path(&self, request: &Request<'_>, path: &[u8]) -> Response {
         let method = request.method();
         if method != Method::Get && method != Method::Head {
             return Response::error(405).with_header("Allow", "GET, HEAD");
