@@ -651,28 +651,28 @@ impl Connection {
             return Ok(());
         };
         while !work.output.is_empty() || work.left > 0 {
-            let result = if work.left == 0 {
+            let file = match &work.body {
+                Body::File(file) if work.left > 0 => Some(file),
+                _ => None,
+            };
+            // A file goes after the head: sendfile(2) cannot gather.
+            let result = if work.left == 0 || (file.is_some() && !work.output.is_empty()) {
                 work.output.send_to(&self.sock)
-            } else if let Body::File(file) = &work.body {
-                // The head, then the file: sendfile(2) cannot gather.
-                if !work.output.is_empty() {
-                    work.output.send_to(&self.sock)
-                } else {
-                    let at = file.offset + (file.len - work.left as u64);
-                    match self.sock.send_file(file.file.as_fd(), at, work.left) {
-                        // The file shrank: the head promised more than
-                        // there is, and only a close can tell the client.
-                        Ok(0) => Err(io::Error::from(io::ErrorKind::UnexpectedEof)),
-                        Ok(sent) => {
-                            work.left -= sent;
-                            if work.left == 0 {
-                                // Closes the file (or drops a reference).
-                                work.body = Body::Empty;
-                            }
-                            Ok(sent)
+            } else if let Some(file) = file {
+                let at = file.offset + (file.len - work.left as u64);
+                match self.sock.send_file(file.file.as_fd(), at, work.left) {
+                    // The file shrank: the head promised more than there
+                    // is, and only a close can tell the client.
+                    Ok(0) => Err(io::Error::from(io::ErrorKind::UnexpectedEof)),
+                    Ok(sent) => {
+                        work.left -= sent;
+                        if work.left == 0 {
+                            // Closes the file (or drops a reference).
+                            work.body = Body::Empty;
                         }
-                        Err(e) => Err(e),
+                        Ok(sent)
                     }
+                    Err(e) => Err(e),
                 }
             } else {
                 // Head and body in one gathered write.
