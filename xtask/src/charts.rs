@@ -14,6 +14,7 @@ use std::fs;
 use std::io;
 use std::path::Path;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde_json::Value;
@@ -256,15 +257,25 @@ fn bars(
             .label(member.as_str())
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], colour.filled()));
     }
+    finish(chart, area, SeriesLabelPosition::UpperLeft)
+}
+
+/// The legend, then the file: how every chart ends.
+fn finish<'a>(
+    mut chart: ChartContext<'a, SVGBackend<'a>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    area: DrawingArea<SVGBackend<'a>, plotters::coord::Shift>,
+    position: SeriesLabelPosition,
+) -> Result<(), String> {
+    let error = |e: &dyn std::fmt::Display| e.to_string();
     chart
         .configure_series_labels()
         .border_style(BLACK.mix(0.3))
         .background_style(WHITE.mix(0.9))
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(position)
         .draw()
         .map_err(|e| error(&e))?;
-    area.present().map_err(|e| error(&e))?;
-    Ok(())
+    drop(chart);
+    area.present().map_err(|e| error(&e))
 }
 
 /// Three significant digits or so, and thousands apart: `0.81`, `9.3`, `526`, `20,295`.
@@ -571,15 +582,7 @@ fn million_memory(series: &Series, out: &mut String) -> Result<(), String> {
             )
             .map_err(|e| error(&e))?;
     }
-    chart
-        .configure_series_labels()
-        .border_style(BLACK.mix(0.3))
-        .background_style(WHITE.mix(0.9))
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(|e| error(&e))?;
-    area.present().map_err(|e| error(&e))?;
-    Ok(())
+    finish(chart, area, SeriesLabelPosition::UpperRight)
 }
 
 /// Draws every chart; with `check`, compares instead of writing. Returns
