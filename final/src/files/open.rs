@@ -18,7 +18,7 @@
 use std::ffi::CString;
 use std::fs::File;
 use std::io;
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 
 /// How the file is opened: for reading, not inherited by children, never
 /// blocking on a FIFO someone put in the root (`O_NONBLOCK` changes nothing
@@ -105,15 +105,12 @@ pub fn walking(root: BorrowedFd<'_>, relative: &[u8]) -> io::Result<File> {
         return step(root, b".", FLAGS).map(File::from);
     }
     while let Some(name) = segments.next() {
-        // `..` never gets here (resolve refuses it), and `.` was dropped;
-        // refused again all the same, as the one rule this walk relies on.
+        // `..` and `.` never get here (resolve refuses them); refused
+        // again all the same, as the one rule this walk relies on.
         if name == b".." || name == b"." {
             return Err(io::Error::from_raw_os_error(libc::EXDEV));
         }
-        let at = dir.as_ref().map_or(root, |d| {
-            use std::os::fd::AsFd;
-            d.as_fd()
-        });
+        let at = dir.as_ref().map_or(root, AsFd::as_fd);
         if segments.peek().is_none() {
             return step(at, name, FLAGS).map(File::from);
         }
