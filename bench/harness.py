@@ -857,6 +857,26 @@ def pipelined_batches(port, batches, depth=16):
                     data, answered = body[length:], answered + 1
 
 
+def callgrind_allocations(dump):
+    """Calls to the C allocator's entry points in a callgrind dump, by
+    name: every Rust allocation reaches one of them. (In the dump, a call
+    is a `cfn=` line naming the callee, by `(id) name` the first time and
+    by `(id)` after, then a `calls=COUNT` line.)"""
+    counts = dict.fromkeys(("malloc", "calloc", "realloc", "posix_memalign", "aligned_alloc"), 0)
+    names, callee = {}, None
+    with open(dump, errors="ignore") as f:
+        for line in f:
+            if line.startswith(("fn=", "cfn=")):
+                ident, _, name = line.partition("=")[2].strip().partition(" ")
+                if name:
+                    names[ident] = name
+                callee = names.get(ident) if line.startswith("cfn=") else None
+            elif callee in counts and line.startswith("calls="):
+                counts[callee] += int(line.split()[0].removeprefix("calls="))
+                callee = None
+    return counts
+
+
 def callgrind_total(dump):
     with open(dump) as f:
         for line in f:
@@ -890,9 +910,13 @@ def instructions(args):
                                if f.startswith(os.path.basename(out)) and "measured" in
                                open(os.path.join(raw_dir, f), errors="ignore").read(2000))
                 total = callgrind_total(os.path.join(raw_dir, dumps[-1]))
+                allocations = callgrind_allocations(os.path.join(raw_dir, dumps[-1]))
             result = {"server": name, "kind": "instructions", "load": load,
-                      "requests": requests, "per_request": total / requests}
-            log(f"{name} {load}: {result['per_request']:,.0f} instructions per request")
+                      "requests": requests, "per_request": total / requests,
+                      "allocations": allocations}
+            log(f"{name} {load}: {result['per_request']:,.0f} instructions per request; "
+                f"{sum(allocations.values())} calls to malloc, calloc or realloc "
+                f"in {requests:,} requests")
             results.append(result)
     with open(os.path.join(args.out, "instructions.jsonl"), "a") as f:
         for r in results:

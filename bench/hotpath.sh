@@ -5,6 +5,13 @@
 #   bench/hotpath.sh --series NAME (the series the book quotes: about 25 min)
 #   bench/hotpath.sh --ab NAME     (the server now against may_minihttp and
 #                                   hyper, alternating: about 16 min)
+#   bench/hotpath.sh --lenient     (the instructions the parser's RFC checks
+#                                   cost, which may_minihttp does not make:
+#                                   the server now, and built with
+#                                   bench/experiments/lenient-parser.patch,
+#                                   which drops the Host rules of RFC 9112
+#                                   section 3.2 and the check of percent
+#                                   escapes; about 5 min)
 #
 # For each revision: the final server built at that commit (in a git
 # worktree under $TMPDIR, one shared target directory), its instructions per
@@ -40,6 +47,27 @@ if [[ ${1:-} == --ab ]]; then
     ours="eventcore=$ab_bin --port {port} --workers 1"
     bench/harness.py ab --series "$name-may" "$ours" "may_minihttp=bench/peers/target/release/may-peer {port}"
     bench/harness.py ab --series "$name-hyper" "$ours" "hyper=bench/peers/target/release/hyper-peer {port}"
+    exit
+fi
+if [[ ${1:-} == --lenient ]]; then
+    # An experiment, never a build anyone runs: the patched parser answers
+    # 200 to a request without Host (bench/strictness.py shows which
+    # servers do).
+    rev=$(git rev-parse --short=7 HEAD)
+    TMP=${TMPDIR:-/tmp}
+    rm -rf "$TMP/ec-lenient-src"
+    git worktree prune
+    git worktree add -f --detach "$TMP/ec-lenient-src" "$rev"
+    (cd "$TMP/ec-lenient-src" && git apply "$OLDPWD/bench/experiments/lenient-parser.patch" &&
+        CARGO_TARGET_DIR=$TMP/ec-hot-target cargo build --release -p eventcore &&
+        cp "$TMP/ec-hot-target/release/eventcore" "$TMP/ec-lenient-$rev" &&
+        git checkout -q . &&
+        CARGO_TARGET_DIR=$TMP/ec-hot-target cargo build --release -p eventcore &&
+        cp "$TMP/ec-hot-target/release/eventcore" "$TMP/ec-strict-$rev")
+    git worktree remove --force "$TMP/ec-lenient-src"
+    bench/harness.py instructions --out bench/results/hotpath \
+        "eventcore-strict@$rev=$TMP/ec-strict-$rev --port {port} --workers 1" \
+        "eventcore-lenient@$rev=$TMP/ec-lenient-$rev --port {port} --workers 1"
     exit
 fi
 if [[ ${1:-} == --series ]]; then
