@@ -238,3 +238,55 @@ fn root_serves_a_directory_beside_the_demo_routes() {
     server.signal(libc::SIGTERM);
     assert_eq!(server.child.wait().unwrap().code(), Some(0));
 }
+
+/// The seed's `Worker::start` "Spawns 4 worker threads waiting on blocking
+/// queue": ours spawns `--threads` (4 by default) per event loop, named so
+/// that `top -H` and `/proc/PID/task/*/comm` tell them apart.
+#[test]
+fn threads_are_one_loop_and_its_pool_per_worker() {
+    let thread_names = |args: &[&str]| {
+        let mut server = Started::new(&[&["--port", "0"], args].concat());
+        let addr = server.listening();
+        // Answered: every worker and its pool have been spawned (the
+        // builder starts them all before the server reports listening).
+        assert!(get(&addr, "/plaintext").ends_with("Hello, World!"));
+        let tasks = format!("/proc/{}/task", server.child.id());
+        let mut names: Vec<String> = std::fs::read_dir(tasks)
+            .unwrap()
+            .map(|t| std::fs::read_to_string(t.unwrap().path().join("comm")).unwrap())
+            .map(|name| name.trim_end().to_string())
+            .collect();
+        names.sort();
+        server.signal(libc::SIGTERM);
+        assert_eq!(server.child.wait().unwrap().code(), Some(0));
+        names
+    };
+    let pool = |worker: usize, threads: usize| {
+        (0..threads).map(move |t| format!("worker-{worker}-pool-{t}"))
+    };
+    // The seed's model, 2 workers of 4 pool threads: the main thread, the
+    // accept thread, and a loop with its pool per worker.
+    let mut expected: Vec<String> = ["acceptor", "eventcore", "worker-0", "worker-1"]
+        .map(String::from)
+        .into_iter()
+        .chain(pool(0, 4))
+        .chain(pool(1, 4))
+        .collect();
+    expected.sort();
+    assert_eq!(
+        thread_names(&["--workers", "2", "--model", "seed"]),
+        expected
+    );
+    // Inline, one worker, 2 pool threads (for the routes marked blocking):
+    // the loop accepts for itself, no accept thread.
+    let mut expected: Vec<String> = ["eventcore", "worker-0"]
+        .map(String::from)
+        .into_iter()
+        .chain(pool(0, 2))
+        .collect();
+    expected.sort();
+    assert_eq!(
+        thread_names(&["--workers", "1", "--threads", "2"]),
+        expected
+    );
+}
