@@ -51,6 +51,11 @@ const CHARTS: &[Chart] = &[
         draw: latency_c512,
     },
     Chart {
+        file: "bench-latency-c64.svg",
+        series: "bench/results/bench-20261204.jsonl",
+        draw: latency_c64,
+    },
+    Chart {
         file: "bench-idle.svg",
         series: "bench/results/bench-20261204.jsonl",
         draw: idle_bytes,
@@ -342,7 +347,17 @@ fn cpu_per_request(series: &Series, out: &mut String) -> Result<(), String> {
     )
 }
 
+fn latency_c64(series: &Series, out: &mut String) -> Result<(), String> {
+    latency(series, out, 64)
+}
+
 fn latency_c512(series: &Series, out: &mut String) -> Result<(), String> {
+    latency(series, out, 512)
+}
+
+/// p50, p99 and p99.9 of the keep-alive scenario at `conns` connections.
+fn latency(series: &Series, out: &mut String, conns: usize) -> Result<(), String> {
+    let scenario = format!("plaintext-c{conns}");
     let percentiles = [("p50", "p50"), ("p99", "p99"), ("p999", "p99.9")];
     let mut all = Vec::new();
     for (group, (key, _)) in percentiles.iter().enumerate() {
@@ -350,7 +365,7 @@ fn latency_c512(series: &Series, out: &mut String) -> Result<(), String> {
             let stat = series.stat(
                 "http",
                 server,
-                |r| r["scenario"] == "plaintext-c512",
+                |r| r["scenario"] == scenario.as_str(),
                 |r| r["latency_us"][*key].as_f64().map(|us| us / 1e3),
             );
             if let Some(stat) = stat {
@@ -366,7 +381,7 @@ fn latency_c512(series: &Series, out: &mut String) -> Result<(), String> {
     let groups: Vec<String> = percentiles.iter().map(|(_, g)| g.to_string()).collect();
     bars(
         out,
-        "Latency at 512 keep-alive connections",
+        &format!("Latency at {conns} keep-alive connections"),
         "ms",
         &groups,
         &series.servers,
