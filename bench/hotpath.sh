@@ -11,15 +11,20 @@
 #                                   bench/experiments/lenient-parser.patch,
 #                                   which drops the Host rules of RFC 9112
 #                                   section 3.2 and the check of percent
-#                                   escapes; about 5 min)
+#                                   escapes; both profiled, and both sent
+#                                   bench/strictness.py's requests;
+#                                   may_minihttp and hyper counted beside
+#                                   them; about 6 min)
 #
 # For each revision: the final server built at that commit (in a git
 # worktree under $TMPDIR, one shared target directory), its instructions per
 # request under callgrind (harness.py instructions: 20,000 keep-alive
 # requests on 64 connections, and 1,000 batches of 16 pipelined requests),
 # and where they go by layer and source file (bench/attribute.py).
-# Callgrind counts are deterministic to within a few instructions, so one
-# run per revision is enough; each takes about 3 minutes.
+# Callgrind counts of our single-threaded loop are deterministic to within
+# a few instructions, so one run per revision is enough; each takes about
+# 3 minutes. (A peer on a multi-threaded runtime is not: hyper's count
+# moved by 3% between two runs.)
 #
 # Results: bench/results/hotpath/instructions.jsonl, the callgrind dumps in
 # bench/results/hotpath/raw/instructions/, and
@@ -65,9 +70,23 @@ if [[ ${1:-} == --lenient ]]; then
         CARGO_TARGET_DIR=$TMP/ec-hot-target cargo build --release -p eventcore &&
         cp "$TMP/ec-hot-target/release/eventcore" "$TMP/ec-strict-$rev")
     git worktree remove --force "$TMP/ec-lenient-src"
+    bench/setup.sh
     bench/harness.py instructions --out bench/results/hotpath \
         "eventcore-strict@$rev=$TMP/ec-strict-$rev --port {port} --workers 1" \
-        "eventcore-lenient@$rev=$TMP/ec-lenient-$rev --port {port} --workers 1"
+        "eventcore-lenient@$rev=$TMP/ec-lenient-$rev --port {port} --workers 1" \
+        "may_minihttp=bench/peers/target/release/may-peer {port}" \
+        "hyper=bench/peers/target/release/hyper-peer {port}"
+    for build in strict lenient; do
+        for load in keep-alive:20000 pipelined:16000; do
+            python3 bench/attribute.py \
+                "bench/results/hotpath/raw/instructions/eventcore-$build@$rev-${load%:*}.callgrind.1" \
+                --binary "$TMP/ec-$build-$rev" --requests "${load#*:}" --functions 25 \
+                >"bench/results/hotpath/profile-$rev-$build-${load%:*}.md"
+        done
+    done
+    # What the lenient build answers, beside the server as it is.
+    bench/strictness.py --series "strictness-$rev-lenient" --only eventcore \
+        --add "eventcore-lenient=$TMP/ec-lenient-$rev --port {port} --workers 1"
     exit
 fi
 if [[ ${1:-} == --series ]]; then

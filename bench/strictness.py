@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""What each server answers to requests that HTTP/1.1 says to refuse.
+"""What each server answers to requests that break HTTP/1.1's rules.
 
-    bench/strictness.py [--series NAME] [--only NAME ...]
+    bench/strictness.py [--series NAME] [--only NAME ...] [--add NAME=CMD ...]
 
 The CPU per request that the Benchmarks chapter compares is the cost of
 what a server checks as well as of how fast it checks it. This script
 shows the first part: every server of bench/servers.toml (or those named
-with --only) gets the same malformed requests, each on a new connection,
-and what comes back is recorded: the status code, "closed" (the server
-closed without answering), or "none" (no answer within a second). Each
+with --only, and any added with --add) gets the same twelve requests that
+the RFCs tell a server to refuse (or, for two of them, to repair), each
+on a new connection, and what comes back is recorded: the status code,
+"closed" (the server closed without answering), or "none" (no answer
+within a second). Each
 case names the rule it breaks and what the rule asks a server to do; the
 table counts the answers that do what it asks, and the requests refused
 in any way (an error status, or a close).
@@ -43,8 +45,8 @@ CASES = [
      {400}, b"POST /plaintext HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n"
             b"Content-Length: 2\r\n\r\nab"),
     ("Content-Length and chunked",
-     "RFC 9112 section 6.3: the smuggling pair; MAY be refused, or read as chunked, "
-     "and then the server MUST close",
+     "RFC 9112 section 6.1: the smuggling pair (section 6.3); MAY be refused, or read "
+     "as chunked, and then the server MUST close",
      {400, "200, closed"}, b"POST /plaintext HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n"
             b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
     ("space before colon",
@@ -57,17 +59,19 @@ CASES = [
      "RFC 9110 section 5.5: MUST reject the message or replace the NUL by a space",
      {400, 200}, b"GET /plaintext HTTP/1.1\r\nHost: a\r\nX-A: b\x00c\r\n\r\n"),
     ("broken escape",
-     "RFC 9112 section 3: an invalid request-line SHOULD get 400 (RFC 3986 section 2.1)",
-     {400}, b"GET /plain%zztext HTTP/1.1\r\nHost: a\r\n\r\n"),
+     "RFC 9112 section 3: an invalid request-line (RFC 3986 section 2.1) SHOULD get 400, "
+     "or a 301 to the target properly encoded",
+     {400, 301}, b"GET /plain%zztext HTTP/1.1\r\nHost: a\r\n\r\n"),
     ("HTTP/2.0 in a request-line",
-     "RFC 9110 section 15.6.6: 505 for a major version not supported",
-     {505}, b"GET /plaintext HTTP/2.0\r\nHost: a\r\n\r\n"),
+     "RFC 9110 sections 2.5 and 15.6.6: refused; 505 says it is the major version",
+     {505, 400}, b"GET /plaintext HTTP/2.0\r\nHost: a\r\n\r\n"),
     ("gzip, chunked",
      "RFC 9112 section 6.1: SHOULD answer 501 to a coding it does not understand",
      {501}, b"POST /plaintext HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n"
             b"\r\n0\r\n\r\n"),
     ("bad chunk size",
-     "RFC 9112 section 7.1: chunk-size is hex digits; the framing is invalid, 400",
+     "RFC 9112 section 7.1: chunk-size is hex digits; invalid framing is a 400 "
+     "(RFC 9110 section 15.5.1)",
      {400}, b"POST /plaintext HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
             b"\r\nzz\r\nab\r\n0\r\n\r\n"),
 ]
@@ -123,8 +127,10 @@ def main():
     parser.add_argument("--servers", default=os.path.join(h.HERE, "servers.toml"))
     parser.add_argument("--only", nargs="*",
                         default=["eventcore", "nginx", "hyper", "actix-web", "may_minihttp"])
+    parser.add_argument("--add", nargs="*", default=[], metavar="NAME=CMD",
+                        help="more servers, measured beside those of --only")
     args = parser.parse_args()
-    servers = h.load_servers(args.servers, args.only, [])
+    servers = h.load_servers(args.servers, args.only, args.add)
     raw_dir = os.path.join(h.HERE, "results", "raw", args.series)
     os.makedirs(raw_dir, exist_ok=True)
     out_path = os.path.join(h.HERE, "results", f"{args.series}.jsonl")
