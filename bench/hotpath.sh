@@ -10,8 +10,10 @@
 #                                   the server now, and built with
 #                                   bench/experiments/lenient-parser.patch,
 #                                   which drops the Host rules of RFC 9112
-#                                   section 3.2 and the check of percent
-#                                   escapes; both profiled, and both sent
+#                                   section 3.2 and lets the request-line's
+#                                   one-pass scan ignore percent escapes (a
+#                                   target with one goes the long way, which
+#                                   still checks it); both profiled, and sent
 #                                   bench/strictness.py's requests;
 #                                   may_minihttp and hyper counted beside
 #                                   them; about 6 min)
