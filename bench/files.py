@@ -13,8 +13,10 @@ on a freshly started server:
   small     GET /1k.bin at 64 keep-alive connections: requests per second,
             latency, server CPU per request (user and system).
   medium    GET /1m.bin at 8 connections: bytes per second, server CPU
-            per GB sent, the server's RSS sampled every 0.2 s during the
-            run (its largest value, and the value before).
+            per GB sent, and the whole machine's (both cores: the server's
+            and wrk's, since on loopback the kernel may do a sender's work
+            on the receiver's core), the server's RSS sampled every 0.2 s
+            during the run (its largest value, and the value before).
   large     GET /100m.bin at 100 connections (100 concurrent downloads):
             the same.
   syscalls  strace -c on the server while 5,000 keep-alive requests for
@@ -95,9 +97,12 @@ def measure(server, raw_dir, tag, duration, warmup):
             h.wrk(server.port, path, conns, 1, warmup, stem + ".warmup.txt", timeout="30s")
         rss_before = h.rss_bytes(server.pid)
         user0, sys0 = h.cpu_seconds(server.pid)
+        machine0 = h.machine_cpu_seconds()
         with RssSampler(server.pid) as rss:
             report = h.wrk(server.port, path, conns, 1, duration, stem + ".txt", timeout="30s")
         user1, sys1 = h.cpu_seconds(server.pid)
+        machine1 = h.machine_cpu_seconds()
+        gigabytes = max(report["bytes"] / 1e9, 1e-9)
         requests = max(report["requests"], 1)
         seconds = report["duration_us"] / 1e6
         errors = {k: v for k, v in report["errors"].items() if v}
@@ -111,7 +116,10 @@ def measure(server, raw_dir, tag, duration, warmup):
             "cpu_s": user1 - user0 + sys1 - sys0,
             # What a throughput scenario is judged by: few of its requests
             # finish within a run (100 MiB at 100 connections: none may).
-            "cpu_ms_per_gb": (user1 - user0 + sys1 - sys0) * 1e3 / max(report["bytes"] / 1e9, 1e-9),
+            "cpu_ms_per_gb": (user1 - user0 + sys1 - sys0) * 1e3 / gigabytes,
+            # The server's and wrk's together (and anything else running):
+            # where the kernel charges a byte's work depends on timing.
+            "machine_cpu_ms_per_gb": (machine1 - machine0) * 1e3 / gigabytes,
             "rss_before": rss_before, "rss_largest": rss.largest,
         })
         r = results[-1]
@@ -141,12 +149,13 @@ def summarize(path):
 
     def cell(scenario, key, scale, digits, server):
         values = [r[key] * scale for r in rows
-                  if r.get("server") == server and r.get("scenario") == scenario]
+                  if r.get("server") == server and r.get("scenario") == scenario and key in r]
         return h.fmt(h.median_spread(values), digits)
 
     small = [("rps", "requests/s", 1, 0), ("cpu_us_per_request", "server CPU µs per request", 1, 2),
              ("user_us_per_request", "of which user", 1, 2)]
     large = [("bytes_per_s", "MB/s", 1e-6, 0), ("cpu_ms_per_gb", "server CPU ms per GB", 1, 0),
+             ("machine_cpu_ms_per_gb", "both cores' CPU ms per GB", 1, 0),
              ("rss_largest", "largest RSS, MiB", 2**-20, 1)]
     for scenario, path, conns in SCENARIOS:
         for key, label, scale, digits in small if scenario == "small" else large:

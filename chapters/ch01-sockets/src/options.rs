@@ -90,6 +90,18 @@ impl Socket {
         Ok(self.option_int(libc::IPPROTO_TCP, libc::TCP_NODELAY)? != 0)
     }
 
+    /// `TCP_CORK` (tcp(7)): hold back partial segments until the option is
+    /// cleared (or 200 ms pass), so that data written in pieces leaves in
+    /// full ones. Clearing it sends what was held at once.
+    pub fn set_cork(&self, on: bool) -> io::Result<()> {
+        self.set_option_int(libc::IPPROTO_TCP, libc::TCP_CORK, on.into())
+    }
+
+    /// Whether `TCP_CORK` is set.
+    pub fn cork(&self) -> io::Result<bool> {
+        Ok(self.option_int(libc::IPPROTO_TCP, libc::TCP_CORK)? != 0)
+    }
+
     /// `SO_KEEPALIVE`: probe an idle connection to find out whether the peer
     /// is still there. With the kernel's defaults the first probe waits
     /// `net.ipv4.tcp_keepalive_time` (two hours), then nine probes 75 s apart

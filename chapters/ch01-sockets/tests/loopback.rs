@@ -94,6 +94,8 @@ fn options_read_back_after_set() {
         assert_eq!(socket.reuseport().unwrap(), on);
         socket.set_nodelay(on).unwrap();
         assert_eq!(socket.nodelay().unwrap(), on);
+        socket.set_cork(on).unwrap();
+        assert_eq!(socket.cork().unwrap(), on);
         socket.set_keepalive(on).unwrap();
         assert_eq!(socket.keepalive().unwrap(), on);
         socket.set_nonblocking(on).unwrap();

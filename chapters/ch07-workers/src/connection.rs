@@ -212,6 +212,9 @@ pub struct Work {
     /// never copied; `left` bytes of it still to go.
     body: Body,
     left: usize,
+    /// The socket holds partial segments back (`TCP_CORK`) while a file
+    /// goes out by sendfile; see [`Connection::flush`].
+    corked: bool,
     /// `100 Continue` went out for the request being read.
     continue_sent: bool,
     /// Requests answered since this `Work` was taken, for [`Report`].
@@ -246,6 +249,7 @@ impl Work {
             parser: Parser::new(limits),
             body: Body::Empty,
             left: 0,
+            corked: false,
             continue_sent: false,
             answered: 0,
         }
@@ -288,6 +292,7 @@ impl Work {
         self.parser.reset();
         self.body = Body::Empty;
         self.left = 0;
+        self.corked = false;
         self.continue_sent = false;
         self.answered = 0;
     }
@@ -655,6 +660,16 @@ impl Connection {
                 Body::File(file) if work.left > 0 => Some(file),
                 _ => None,
             };
+            // A file is corked from its head to its last byte. Without it,
+            // each sendfile that fills the socket ends in a push of a
+            // partial segment, and the rest of the queue goes out later, as
+            // the client's ACKs arrive; with it, segments leave full, and a
+            // 1 MiB file arrived 1.5 times as fast (measured in the book's
+            // chapter on serving files). An error here only costs that.
+            if file.is_some() && !work.corked {
+                let _ = self.sock.set_cork(true);
+                work.corked = true;
+            }
             // A file goes after the head: sendfile(2) cannot gather.
             let result = if work.left == 0 || (file.is_some() && !work.output.is_empty()) {
                 work.output.send_to(&self.sock)
@@ -669,6 +684,9 @@ impl Connection {
                         if work.left == 0 {
                             // Closes the file (or drops a reference).
                             work.body = Body::Empty;
+                            // Uncorked, the tail leaves now, not in 200 ms.
+                            let _ = self.sock.set_cork(false);
+                            work.corked = false;
                         }
                         Ok(sent)
                     }
@@ -918,6 +936,58 @@ mod tests {
         };
         assert!(copy_file(&mut output, &past, 5).is_err());
         assert_eq!(output.peek(), b"head;23456", "nothing of it committed");
+    }
+
+    #[test]
+    fn a_large_file_is_corked_from_its_head_to_its_last_byte() {
+        const LEN: usize = 4 << 20;
+        let path = std::env::temp_dir().join(format!("ch07-cork-{}", std::process::id()));
+        let bytes: Vec<u8> = (0..LEN).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let file = std::sync::Arc::new(std::fs::File::open(&path).unwrap());
+        std::fs::remove_file(&path).unwrap();
+        let router = Router::builder()
+            .get("/big", move |_| {
+                Ok(Response::new(200).with_file(FileBody {
+                    file: file.clone(),
+                    offset: 0,
+                    len: LEN as u64,
+                }))
+            })
+            .get("/", |_| Ok(Response::text("hi")))
+            .build()
+            .unwrap();
+        let app = App::new(router);
+        let (mut conn, mut client) = pair();
+        // A small send buffer, so that the file cannot leave in one call.
+        conn.socket()
+            .set_option_int(libc::SOL_SOCKET, libc::SO_SNDBUF, 64 * 1024)
+            .unwrap();
+        client
+            .write_all(b"GET /big HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n")
+            .unwrap();
+        arrived(&conn, false);
+        assert_eq!(
+            ready(&mut conn, &app, false),
+            Outcome::Wait(Interest::WRITABLE)
+        );
+        assert!(conn.socket().cork().unwrap(), "corked while the file goes");
+        let mut received = Vec::new();
+        let mut buf = vec![0; 256 * 1024];
+        while !received.ends_with(b"\r\n\r\nhi") {
+            let n = client.read(&mut buf).unwrap();
+            assert!(n > 0, "closed after {} bytes", received.len());
+            received.extend_from_slice(&buf[..n]);
+            ready(&mut conn, &app, false);
+        }
+        assert!(
+            !conn.socket().cork().unwrap(),
+            "uncorked after its last byte"
+        );
+        let head_end = received.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+        assert!(received.starts_with(b"HTTP/1.1 200 OK\r\n"));
+        assert_eq!(&received[head_end..head_end + LEN], &bytes[..]);
+        assert!(received[head_end + LEN..].starts_with(b"HTTP/1.1 200 OK\r\n"));
     }
 
     #[test]
