@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Static files: eventcore against nginx (sendfile on), one core each.
 
-    bench/files.py [-n PASSES] [--duration S] [--series NAME] [--quick]
+    bench/files.py [-n PASSES] [--duration S] [--series NAME] [--quick] [--only NAME ...]
 
 Also eventcore-read, the same server with every file read into memory and
 written from there (final/examples/read_files.rs): sendfile against
@@ -47,7 +47,11 @@ SERVERS = [
     ("eventcore-read",
      "target/release/examples/read_files --port {port} --workers 1 --root " + SITE),
     ("nginx", "bench/peers/nginx/run.sh {port} " + SITE),
+    # nginx without TCP_CORK around its head and sendfile: what the cork
+    # is worth. Measured only when asked for (--only).
+    ("nginx-nopush", "env NGINX_TCP_NOPUSH=off bench/peers/nginx/run.sh {port} " + SITE),
 ]
+DEFAULT = ["eventcore", "eventcore-read", "nginx"]
 # 100 downloads of 100 MiB read into memory would hold 10 GiB: not run.
 SKIP = {("eventcore-read", "large")}
 SCENARIOS = [("small", "/1k.bin", 64), ("medium", "/1m.bin", 8), ("large", "/100m.bin", 100)]
@@ -182,7 +186,11 @@ def main():
     parser.add_argument("--series", help="the series' name (default: files-TIME)")
     parser.add_argument("--quick", action="store_true", help="1 pass of 2 s runs: a smoke test")
     parser.add_argument("--summary", metavar="FILE", help="only print FILE's tables")
+    parser.add_argument("--only", nargs="*", default=DEFAULT,
+                        choices=[name for name, _ in SERVERS],
+                        help=f"the servers to measure (default: {' '.join(DEFAULT)})")
     args = parser.parse_args()
+    servers = [(name, cmd) for name, cmd in SERVERS if name in args.only]
     if args.summary:
         print(summarize(args.summary), end="")
         return
@@ -198,13 +206,13 @@ def main():
     quiet = h.wait_for_quiet() if not args.quick else None
     head = {"kind": "series", "series": name, "passes": passes, "duration_s": duration,
             "warmup_s": warmup, "machine": h.machine(), "load_at_start": quiet,
-            "servers": dict(SERVERS), "files": FILES,
+            "servers": dict(servers), "files": FILES,
             "git": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=h.ROOT,
                                   capture_output=True, text=True).stdout.strip()}
     with open(out_path, "a") as out:
         out.write(json.dumps(head) + "\n")
         for n in range(1, passes + 1):
-            for i, (server_name, cmd) in enumerate(SERVERS):
+            for i, (server_name, cmd) in enumerate(servers):
                 port = h.FIRST_PORT + i
                 common = {"series": name, "server": server_name, "pass": n}
                 tag = f"pass{n}"

@@ -5,6 +5,9 @@
 #
 #   bench/peers/nginx/run.sh PORT [ROOT]
 #
+# NGINX_TCP_NOPUSH=off turns off tcp_nopush (TCP_CORK around a file's head
+# and sendfile), for bench/files.py's nginx-nopush.
+#
 # It writes its configuration and runtime files under $TMPDIR/eventcore-nginx
 # (never under /etc or /var) and execs nginx, so this script's PID is the
 # master's: the harness stops it with SIGTERM like any other server.
@@ -17,5 +20,6 @@ else
 fi
 DIR=${TMPDIR:-/tmp}/eventcore-nginx/$PORT
 mkdir -p "$DIR/logs" "$DIR/tmp"
-sed -e "s#@PORT@#$PORT#g" -e "s#@DIR@#$DIR#g" -e "s#@LOCATION@#$LOCATION#g" "$(dirname "$0")/nginx.conf" > "$DIR/nginx.conf"
+sed -e "s#@PORT@#$PORT#g" -e "s#@DIR@#$DIR#g" -e "s#@LOCATION@#$LOCATION#g" \
+    -e "s#@TCP_NOPUSH@#${NGINX_TCP_NOPUSH:-on}#g" "$(dirname "$0")/nginx.conf" > "$DIR/nginx.conf"
 exec nginx -p "$DIR" -c "$DIR/nginx.conf" -e "$DIR/logs/error.log" -g 'daemon off;'
