@@ -261,32 +261,27 @@ fn threads_are_one_loop_and_its_pool_per_worker() {
         assert_eq!(server.child.wait().unwrap().code(), Some(0));
         names
     };
-    let pool = |worker: usize, threads: usize| {
-        (0..threads).map(move |t| format!("worker-{worker}-pool-{t}"))
+    // The names a server should run: `fixed`, and `threads` pool threads
+    // for each of `workers` loops.
+    let expected = |fixed: &[&str], workers: usize, threads: usize| {
+        let mut names: Vec<String> = fixed.iter().map(|n| n.to_string()).collect();
+        for w in 0..workers {
+            names.push(format!("worker-{w}"));
+            names.extend((0..threads).map(|t| format!("worker-{w}-pool-{t}")));
+        }
+        names.sort();
+        names
     };
     // The seed's model, 2 workers of 4 pool threads: the main thread, the
     // accept thread, and a loop with its pool per worker.
-    let mut expected: Vec<String> = ["acceptor", "eventcore", "worker-0", "worker-1"]
-        .map(String::from)
-        .into_iter()
-        .chain(pool(0, 4))
-        .chain(pool(1, 4))
-        .collect();
-    expected.sort();
     assert_eq!(
         thread_names(&["--workers", "2", "--model", "seed"]),
-        expected
+        expected(&["acceptor", "eventcore"], 2, 4)
     );
     // Inline, one worker, 2 pool threads (for the routes marked blocking):
     // the loop accepts for itself, no accept thread.
-    let mut expected: Vec<String> = ["eventcore", "worker-0"]
-        .map(String::from)
-        .into_iter()
-        .chain(pool(0, 2))
-        .collect();
-    expected.sort();
     assert_eq!(
         thread_names(&["--workers", "1", "--threads", "2"]),
-        expected
+        expected(&["eventcore"], 1, 2)
     );
 }
