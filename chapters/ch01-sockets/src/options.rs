@@ -91,8 +91,9 @@ impl Socket {
     }
 
     /// `TCP_CORK` (tcp(7)): hold back partial segments until the option is
-    /// cleared (or 200 ms pass), so that data written in pieces leaves in
-    /// full ones. Clearing it sends what was held at once.
+    /// cleared (at most 200 ms, as Linux implements it), so that data
+    /// written in pieces leaves in full ones. Clearing it sends what was
+    /// held at once.
     pub fn set_cork(&self, on: bool) -> io::Result<()> {
         self.set_option_int(libc::IPPROTO_TCP, libc::TCP_CORK, on.into())
     }

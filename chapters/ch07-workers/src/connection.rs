@@ -684,7 +684,8 @@ impl Connection {
                         if work.left == 0 {
                             // Closes the file (or drops a reference).
                             work.body = Body::Empty;
-                            // Uncorked, the tail leaves now, not in 200 ms.
+                            // Uncorked, the tail leaves now, not up to
+                            // 200 ms later (tcp(7)).
                             let _ = self.sock.set_cork(false);
                             work.corked = false;
                         }
