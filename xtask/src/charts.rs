@@ -124,6 +124,35 @@ impl Series {
             .collect();
         Stat::of(values)
     }
+
+    /// A bar for each of `groups` groups and each server: the [`stat`]
+    /// of `value` over the rows of `kind` that `in_group` puts in that
+    /// group. A server with no such rows gets no bar there.
+    ///
+    /// [`stat`]: Series::stat
+    fn grouped(
+        &self,
+        kind: &str,
+        groups: usize,
+        in_group: impl Fn(usize, &Value) -> bool,
+        value: impl Fn(usize, &Value) -> Option<f64>,
+    ) -> Vec<Bar> {
+        let mut all = Vec::new();
+        for group in 0..groups {
+            for (member, server) in self.servers.iter().enumerate() {
+                let stat = self.stat(kind, server, |r| in_group(group, r), |r| value(group, r));
+                if let Some(stat) = stat {
+                    all.push(Bar {
+                        group,
+                        member,
+                        stat,
+                        inner: None,
+                    });
+                }
+            }
+        }
+        all
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -314,27 +343,19 @@ const HTTP_SCENARIOS: [(&str, &str); 3] = [
 ];
 
 fn cpu_per_request(series: &Series, out: &mut String) -> Result<(), String> {
-    let mut all = Vec::new();
-    for (group, (scenario, _)) in HTTP_SCENARIOS.iter().enumerate() {
-        for (member, server) in series.servers.iter().enumerate() {
-            let of = |key: &'static str| {
-                series.stat(
-                    "http",
-                    server,
-                    |r| r["scenario"] == *scenario,
-                    move |r| r[key].as_f64(),
-                )
-            };
-            if let Some(stat) = of("cpu_us_per_request") {
-                let inner = of("user_us_per_request").map(|s| s.median);
-                all.push(Bar {
-                    group,
-                    member,
-                    stat,
-                    inner,
-                });
-            }
-        }
+    let in_group = |group: usize, r: &Value| r["scenario"] == HTTP_SCENARIOS[group].0;
+    let mut all = series.grouped("http", HTTP_SCENARIOS.len(), in_group, |_, r| {
+        r["cpu_us_per_request"].as_f64()
+    });
+    for bar in &mut all {
+        let server = &series.servers[bar.member];
+        bar.inner = (series.stat(
+            "http",
+            server,
+            |r| in_group(bar.group, r),
+            |r| r["user_us_per_request"].as_f64(),
+        ))
+        .map(|s| s.median);
     }
     let groups: Vec<String> = HTTP_SCENARIOS.iter().map(|(_, g)| g.to_string()).collect();
     bars(
@@ -359,25 +380,15 @@ fn latency_c512(series: &Series, out: &mut String) -> Result<(), String> {
 fn latency(series: &Series, out: &mut String, conns: usize) -> Result<(), String> {
     let scenario = format!("plaintext-c{conns}");
     let percentiles = [("p50", "p50"), ("p99", "p99"), ("p999", "p99.9")];
-    let mut all = Vec::new();
-    for (group, (key, _)) in percentiles.iter().enumerate() {
-        for (member, server) in series.servers.iter().enumerate() {
-            let stat = series.stat(
-                "http",
-                server,
-                |r| r["scenario"] == scenario.as_str(),
-                |r| r["latency_us"][*key].as_f64().map(|us| us / 1e3),
-            );
-            if let Some(stat) = stat {
-                all.push(Bar {
-                    group,
-                    member,
-                    stat,
-                    inner: None,
-                });
-            }
-        }
-    }
+    let all = series.grouped(
+        "http",
+        percentiles.len(),
+        |_, r| r["scenario"] == scenario.as_str(),
+        |group, r| {
+            let key = percentiles[group].0;
+            r["latency_us"][key].as_f64().map(|us| us / 1e3)
+        },
+    );
     let groups: Vec<String> = percentiles.iter().map(|(_, g)| g.to_string()).collect();
     bars(
         out,
@@ -413,25 +424,15 @@ fn files_cpu(series: &Series, out: &mut String) -> Result<(), String> {
             1.0,
         ),
     ];
-    let mut all = Vec::new();
-    for (group, (scenario, _, key, scale)) in scenarios.iter().enumerate() {
-        for (member, server) in series.servers.iter().enumerate() {
-            let stat = series.stat(
-                "files",
-                server,
-                |r| r["scenario"] == *scenario,
-                |r| r[*key].as_f64().map(|v| v * scale),
-            );
-            if let Some(stat) = stat {
-                all.push(Bar {
-                    group,
-                    member,
-                    stat,
-                    inner: None,
-                });
-            }
-        }
-    }
+    let mut all = series.grouped(
+        "files",
+        scenarios.len(),
+        |group, r| r["scenario"] == scenarios[group].0,
+        |group, r| {
+            let (_, _, key, scale) = scenarios[group];
+            r[key].as_f64().map(|v| v * scale)
+        },
+    );
     // One scale for three units would hide the small ones: each group is
     // drawn relative to the first server's median in it (ours = 100).
     let mut base = BTreeMap::new();
@@ -458,23 +459,12 @@ fn files_cpu(series: &Series, out: &mut String) -> Result<(), String> {
 }
 
 fn idle_bytes(series: &Series, out: &mut String) -> Result<(), String> {
-    let mut all = Vec::new();
-    for (member, server) in series.servers.iter().enumerate() {
-        let stat = series.stat(
-            "idle",
-            server,
-            |_| true,
-            |r| r["user_bytes_per_connection"].as_f64(),
-        );
-        if let Some(stat) = stat {
-            all.push(Bar {
-                group: 0,
-                member,
-                stat,
-                inner: None,
-            });
-        }
-    }
+    let all = series.grouped(
+        "idle",
+        1,
+        |_, _| true,
+        |_, r| r["user_bytes_per_connection"].as_f64(),
+    );
     let held = (series.rows.iter())
         .find(|r| r["kind"] == "idle")
         .and_then(|r| r["connections"].as_u64())
