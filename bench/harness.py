@@ -70,7 +70,6 @@ import json
 import os
 import resource
 import selectors
-import shlex
 import signal
 import socket
 import statistics
@@ -223,21 +222,28 @@ class Server:
         return self.process.pid
 
     def __exit__(self, *_):
-        if self.process is None or self.process.poll() is not None:
-            return
-        pids = tree(self.process.pid)
-        self.process.send_signal(signal.SIGTERM)
+        if self.process is not None:
+            stop_tree(self.process, 10)
+
+
+def stop_tree(process, timeout):
+    """SIGTERM to `process` (a Popen), up to `timeout` s for it to exit
+    (then SIGKILL), and SIGKILL to whatever it started and left behind:
+    it started them, so they are ours to end, and nothing else is."""
+    if process.poll() is not None:
+        return
+    pids = tree(process.pid)
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout)
+    for pid in pids[1:]:
         try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-        # Anything it started and left behind (it started it: ours to end).
-        for pid in pids[1:]:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def request_once(port, path):

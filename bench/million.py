@@ -33,7 +33,6 @@ import multiprocessing
 import os
 import re
 import selectors
-import signal
 import socket
 import subprocess
 import sys
@@ -42,7 +41,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from harness import ROOT, kernel_memory, log, machine, rss_bytes, tree  # noqa: E402
+from harness import ROOT, kernel_memory, log, machine, rss_bytes, stop_tree, tree  # noqa: E402
 
 BINARY = os.path.join(ROOT, "target", "release", "eventcore")
 REQUEST = b"GET /plaintext HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
@@ -290,17 +289,7 @@ def main():
             p.join(timeout=60)
             if p.is_alive():
                 p.kill()
-        pids = tree(supervisor.pid)
-        supervisor.send_signal(signal.SIGTERM)
-        try:
-            supervisor.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            supervisor.kill()
-        for pid in pids[1:]:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        stop_tree(supervisor, 60)
         log(f"supervisor exited {supervisor.returncode}")
 
 

@@ -23,7 +23,6 @@ import os
 import re
 import resource
 import selectors
-import signal
 import socket
 import subprocess
 import sys
@@ -31,7 +30,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from harness import ROOT, log, machine, request_once  # noqa: E402
+from harness import ROOT, log, machine, request_once, stop_tree  # noqa: E402
 
 BINARY = os.path.join(ROOT, "target", "release", "eventcore")
 SOURCES = [f"127.0.0.{i}" for i in range(2, 10)]
@@ -168,16 +167,7 @@ def main():
             p.join(timeout=30)
             if p.is_alive():
                 p.kill()
-        supervisor.send_signal(signal.SIGTERM)
-        try:
-            supervisor.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            supervisor.kill()
-            for pid in children:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+        stop_tree(supervisor, 30)
         log(f"supervisor exited {supervisor.returncode}")
 
 

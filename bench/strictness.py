@@ -160,7 +160,7 @@ def main():
     totals = [str(sum(answers[n, c[0]] in c[2] for c in CASES)) for n in names]
     print(f"| **as the rule asks** | of {len(CASES)} | " + " | ".join(totals) + " |")
     refusals = [str(sum(refused(answers[n, c[0]]) for c in CASES)) for n in names]
-    print(f"| **refused at all** | an error status or a close | " + " | ".join(refusals) + " |")
+    print("| **refused at all** | an error status or a close | " + " | ".join(refusals) + " |")
     h.log(f"results: {out_path}")
 
 
