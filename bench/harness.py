@@ -122,7 +122,7 @@ def tree(root):
 def machine_cpu_seconds():
     """Busy CPU seconds of the whole machine, every core (user, nice,
     system, irq, softirq and steal time from /proc/stat; steal is time the
-    hypervisor gave to another guest, 0.06% here): what a server and its
+    hypervisor gave the core to another guest): what a server and its
     client, and anything else running, cost together. On loopback the kernel may do a sender's work
     in the receiver's context (an ACK that arrives on the client's core
     sends the server's queued data from there), which a per-process count
